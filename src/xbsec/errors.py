@@ -1,0 +1,181 @@
+"""The one exception tree of xbsec.
+
+Every error the public API raises is an ``XBSecError``; no ``ValueError``, ``KeyError``
+or third-party exception escapes it::
+
+    XBSecError
+    ├── ConfigurationError          something the user configured cannot be used
+    │   └── KeyMaterialError        a key, certificate or keystore (names the file)
+    │       ├── KeyFileError        missing, unreadable, or not a key/certificate format
+    │       ├── KeyPasswordError    password missing or wrong
+    │       ├── KeyAliasError       alias not in the PKCS#12 (names the aliases present)
+    │       └── KeyMismatchError    private key and certificate do not belong together
+    ├── SigningError                a request cannot be signed as given (e.g. a bad URL)
+    ├── DecryptionError             any decryption failure; opaque on purpose
+    ├── PayloadError                an envelope or document has the wrong shape
+    └── RefusedError                the gateway refuses a request (status + ReasonCode)
+        ├── InvalidAuthHeaderError  400 INVALID_AUTH_HEADER   (SPEC §2.7 step 1)
+        ├── AccessDeniedError       401 DECLINED               (step 2; also bad certificate)
+        ├── TimestampError          401 INVALID_TIMESTAMP      (step 3)
+        ├── NonceReplayError        401 NONCE_REPLAYED         (step 4)
+        ├── BodyHashError           401 INVALID_BODY_HASH      (step 5)
+        ├── SignatureError          403 AUTHENTICATION_FAILED  (step 6)
+        └── ServiceUnavailableError 503 SERVICE_UNAVAILABLE    (replay store unreachable)
+
+Cryptographic failures say nothing about why (as ``cryptography``'s ``InvalidTag`` and
+``InvalidSignature``): a ``DecryptionError`` is always just "decryption failed", and a
+``SignatureError`` never says which base-string variant came closest. Configuration errors,
+the opposite, say exactly what is wrong and where, because only the owner of the files sees
+them. Passwords never appear in any message.
+
+Each ``RefusedError`` carries what the gateway answers with (SPEC §2.8): ``status``,
+``reason_code``, ``source`` and ``description``. The ReasonCodes for steps 3 and 4 are not
+documented by Mastercard (SPEC §13 item 3); ours are stable names, and a gateway may map them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "AccessDeniedError",
+    "BodyHashError",
+    "ConfigurationError",
+    "DecryptionError",
+    "InvalidAuthHeaderError",
+    "KeyAliasError",
+    "KeyFileError",
+    "KeyMaterialError",
+    "KeyMismatchError",
+    "KeyPasswordError",
+    "NonceReplayError",
+    "PayloadError",
+    "RefusedError",
+    "ServiceUnavailableError",
+    "SignatureError",
+    "SigningError",
+    "TimestampError",
+    "XBSecError",
+]
+
+
+class XBSecError(Exception):
+    """Base of every error raised by xbsec."""
+
+
+class ConfigurationError(XBSecError):
+    """Something configured by the user (a profile, a registry, an argument) cannot be used."""
+
+
+class KeyMaterialError(ConfigurationError):
+    """A key, certificate or keystore cannot be used. ``source`` names the file (or "<bytes>")."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class KeyFileError(KeyMaterialError):
+    """The file is missing, unreadable, or not in a key or certificate format we read."""
+
+
+class KeyPasswordError(KeyMaterialError):
+    """The password is missing or wrong for an encrypted key or a PKCS#12 keystore."""
+
+
+class KeyAliasError(KeyMaterialError):
+    """The requested alias (friendly name) is not in the PKCS#12 keystore."""
+
+    def __init__(self, message: str, *, source: str | None = None,
+                 aliases: tuple[str, ...] = ()) -> None:
+        self.aliases = aliases
+        super().__init__(message, source=source)
+
+
+class KeyMismatchError(KeyMaterialError):
+    """A private key and a certificate do not belong to the same key pair."""
+
+
+class SigningError(XBSecError):
+    """The request cannot be signed as given (for example a URL without a scheme or host)."""
+
+
+class DecryptionError(XBSecError):
+    """Decryption failed. Deliberately says nothing about why."""
+
+    def __init__(self, message: str = "decryption failed") -> None:
+        super().__init__(message)
+
+
+class PayloadError(XBSecError):
+    """An encrypted-payload envelope or a document does not have the expected shape."""
+
+
+class RefusedError(XBSecError):
+    """The gateway refuses the request.
+
+    ``status`` and ``reason_code`` are what goes on the wire in the gateway error envelope
+    (SPEC §2.8); ``description`` is the human sentence that goes with them. Subclasses set
+    defaults; a caller may override ``reason_code`` where the SPEC calls it configurable.
+    """
+
+    status: ClassVar[int] = 401
+    default_reason_code: ClassVar[str] = "DECLINED"
+    default_source: ClassVar[str] = "Gateway"
+
+    def __init__(self, description: str, *, reason_code: str | None = None,
+                 source: str | None = None) -> None:
+        self.description = description
+        self.reason_code = reason_code or self.default_reason_code
+        self.source = source or self.default_source
+        super().__init__(f"{self.reason_code}: {description}")
+
+
+class InvalidAuthHeaderError(RefusedError):
+    """The Authorization header is missing, malformed, or lacks a required parameter."""
+
+    status = 400
+    default_reason_code = "INVALID_AUTH_HEADER"
+
+
+class AccessDeniedError(RefusedError):
+    """The consumer key is unknown, revoked, not entitled, or its certificate is not valid."""
+
+    status = 401
+    default_reason_code = "DECLINED"
+
+
+class TimestampError(RefusedError):
+    """``oauth_timestamp`` is not an integer or lies outside the allowed clock window."""
+
+    status = 401
+    default_reason_code = "INVALID_TIMESTAMP"
+
+
+class NonceReplayError(RefusedError):
+    """The (consumer key, nonce) pair was already used within the retention window."""
+
+    status = 401
+    default_reason_code = "NONCE_REPLAYED"
+
+
+class BodyHashError(RefusedError):
+    """``oauth_body_hash`` does not match the received body bytes (SPEC §2.7 step 5)."""
+
+    status = 401
+    default_reason_code = "INVALID_BODY_HASH"
+    default_source = "OAuth.BodyHash"
+
+
+class SignatureError(RefusedError):
+    """The signature does not verify. Says nothing about why."""
+
+    status = 403
+    default_reason_code = "AUTHENTICATION_FAILED"
+
+
+class ServiceUnavailableError(RefusedError):
+    """A store the gateway depends on (replay store) cannot be reached: fail closed."""
+
+    status = 503
+    default_reason_code = "SERVICE_UNAVAILABLE"

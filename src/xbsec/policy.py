@@ -1,0 +1,128 @@
+"""``SecurityPolicy``: every limit and switch of the scheme, in one value, passed in.
+
+Two named profiles:
+
+- ``SecurityPolicy.strict()`` (the default everywhere): what xbsec itself emits, plus
+  strict RFC 5849 on the verifying side.
+- ``SecurityPolicy.mastercard_compatible()``: additionally accepts everything Mastercard's
+  own client libraries are known to produce (SPEC §2.5: Python and Node base-string
+  variants, 8-character nonces, a missing body hash on empty bodies, RSA-PSS; SPEC §3.3:
+  16-byte GCM IVs; SPEC §3.5: RSA-OAEP with SHA-1 on responses).
+
+A policy is an immutable value: derive a variant with ``dataclasses.replace`` or
+``policy.replace(...)``. Nothing in xbsec reads a global switch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["BaseStringVariant", "SecurityPolicy"]
+
+BaseStringVariant = Literal["java", "python", "node", "rfc5849"]
+"""How a signer built the OAuth 1.0a signature base string (SPEC §2.5).
+
+- ``java``: Mastercard's Java signer (query sorted by name, then value; the signing default);
+- ``python``: Mastercard's Python signer (whole ``name=value`` strings sorted);
+- ``node``: Mastercard's Node signer (raw pairs, explicit default port kept, partial encoding);
+- ``rfc5849``: RFC 5849 §3.4.1 read literally (form-decoding of the query).
+"""
+
+_ALL_VARIANTS: tuple[BaseStringVariant, ...] = ("java", "python", "node", "rfc5849")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecurityPolicy:
+    """Limits and switches for signing, verification and encryption.
+
+    All durations are in seconds.
+    """
+
+    # --- OAuth 1.0a (SPEC §2) -----------------------------------------------------------
+    oauth1_timestamp_skew: int = 300
+    """Accepted distance between ``oauth_timestamp`` and the verifier's clock [INF]."""
+    oauth1_nonce_ttl: int = 600
+    """How long a (consumer key, nonce) pair is remembered; at least 2 x skew (SPEC §2.7)."""
+    oauth1_min_nonce_length: int = 16
+    """Shortest accepted nonce. Mastercard's Node signer sends 8 characters."""
+    oauth1_max_nonce_length: int = 64
+    oauth1_signature_methods: frozenset[str] = frozenset({"RSA-SHA256"})
+    """``oauth_signature_method`` values a verifier accepts."""
+    oauth1_base_string_variants: tuple[BaseStringVariant, ...] = ("java", "rfc5849")
+    """Base-string constructions a verifier tries, in order (SPEC §2.5)."""
+    oauth1_require_body_hash: bool = True
+    """Refuse a request without ``oauth_body_hash``. Old Node signers omit it on empty bodies."""
+    oauth1_require_version: bool = False
+    """Refuse a header without ``oauth_version`` (when present it must be ``1.0``)."""
+    oauth1_check_certificate_validity: bool = True
+    """Refuse a consumer whose signing certificate is outside notBefore/notAfter (SPEC §7.1)."""
+
+    # --- JWE (SPEC §3) -------------------------------------------------------------------
+    jwe_algorithms: frozenset[str] = frozenset({"RSA-OAEP-256"})
+    """Key-management ``alg`` values a decryptor accepts. Never ``RSA1_5``."""
+    jwe_encryptions: frozenset[str] = frozenset(
+        {"A128GCM", "A192GCM", "A256GCM", "A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512"}
+    )
+    """Content-encryption ``enc`` values a decryptor accepts."""
+    jwe_gcm_iv_lengths: frozenset[int] = frozenset({12})
+    """Accepted AES-GCM IV lengths in bytes. Mastercard's libraries emit 16 (SPEC §3.3)."""
+    jwe_require_known_kid: bool = True
+    """With several keys: refuse a token whose ``kid`` matches none (else try every key)."""
+    jwe_max_token_bytes: int = 16 * 1024 * 1024
+    """Largest compact JWE accepted, all five segments together."""
+    jwe_max_header_bytes: int = 4096
+    """Largest protected header (decoded JSON) accepted."""
+
+    # --- Bodies --------------------------------------------------------------------------
+    max_body_bytes: int = 10 * 1024 * 1024
+    """Largest request or response body the pipeline and the gateway accept."""
+
+    def __post_init__(self) -> None:
+        # A policy that cannot work is a configuration mistake: say so when it is made.
+        from xbsec.errors import ConfigurationError
+
+        if self.oauth1_timestamp_skew < 0:
+            raise ConfigurationError("oauth1_timestamp_skew must be >= 0")
+        if self.oauth1_nonce_ttl < 2 * self.oauth1_timestamp_skew:
+            raise ConfigurationError(
+                "oauth1_nonce_ttl must be at least 2 x oauth1_timestamp_skew, or a nonce "
+                "could be replayed while its timestamp is still accepted (SPEC §2.7 step 4)"
+            )
+        if not 1 <= self.oauth1_min_nonce_length <= self.oauth1_max_nonce_length:
+            raise ConfigurationError("oauth1 nonce length bounds are inconsistent")
+        if not self.oauth1_base_string_variants:
+            raise ConfigurationError("oauth1_base_string_variants must not be empty")
+        unknown = set(self.oauth1_base_string_variants) - set(_ALL_VARIANTS)
+        if unknown:
+            raise ConfigurationError(f"unknown base-string variants: {sorted(unknown)}")
+        unknown = set(self.oauth1_signature_methods) - {"RSA-SHA256", "RSA-PSS"}
+        if unknown:
+            raise ConfigurationError(f"unknown oauth1 signature methods: {sorted(unknown)}")
+        if "RSA1_5" in self.jwe_algorithms:
+            raise ConfigurationError("RSA1_5 is never accepted (padding-oracle attacks)")
+        unknown = set(self.jwe_gcm_iv_lengths) - {12, 16}
+        if unknown:
+            raise ConfigurationError("jwe_gcm_iv_lengths may only contain 12 and 16")
+
+    @classmethod
+    def strict(cls) -> SecurityPolicy:
+        """The default: what xbsec emits, and strict RFC 5849 when verifying."""
+        return cls()
+
+    @classmethod
+    def mastercard_compatible(cls) -> SecurityPolicy:
+        """Accept everything Mastercard's own client libraries are known to produce."""
+        return cls(
+            oauth1_min_nonce_length=8,  # Node signer: 8-character nonces (SPEC §2.5)
+            oauth1_signature_methods=frozenset({"RSA-SHA256", "RSA-PSS"}),
+            oauth1_base_string_variants=_ALL_VARIANTS,
+            oauth1_require_body_hash=False,
+            jwe_algorithms=frozenset({"RSA-OAEP-256", "RSA-OAEP"}),
+            jwe_gcm_iv_lengths=frozenset({12, 16}),  # client-encryption libraries (SPEC §3.3)
+        )
+
+    def replace(self, **changes: Any) -> SecurityPolicy:
+        """Return a copy with ``changes`` applied (validated like a new policy)."""
+        return dataclasses.replace(self, **changes)

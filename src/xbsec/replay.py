@@ -1,0 +1,80 @@
+"""Replay stores: remember a (consumer key, nonce) or a token ``jti`` for a while.
+
+A store has one operation, ``claim(key, ttl) -> bool``: True the first time a key is
+claimed within ``ttl`` seconds, False on every later claim. It must be atomic: two
+concurrent claims of one key give one True. ``MemoryReplayStore`` is the embedded default
+(one process); a Redis store (``SET key 1 NX EX ttl``) serves many gateway instances.
+
+A store that cannot answer raises ``ServiceUnavailableError``: the gateway then refuses
+the request (fails closed) rather than accepting a possible replay.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from xbsec.errors import ServiceUnavailableError
+
+__all__ = ["MemoryReplayStore", "ReplayStore"]
+
+
+@runtime_checkable
+class ReplayStore(Protocol):
+    """Where seen nonces are kept. ``claim`` is atomic."""
+
+    def claim(self, key: str, ttl: float) -> bool:
+        """Record ``key`` for ``ttl`` seconds; True if it was not already recorded."""
+        ...
+
+
+class MemoryReplayStore:
+    """A bounded, thread-safe, in-process replay store.
+
+    Entries expire after their ttl. When ``max_entries`` live entries are held, a new claim
+    raises ``ServiceUnavailableError`` instead of forgetting a live entry: forgetting one
+    would let that nonce be replayed. Only verified requests are recorded (SPEC §2.7), so
+    filling the store takes valid signatures.
+    """
+
+    def __init__(self, *, max_entries: int = 1_000_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if max_entries < 1:
+            from xbsec.errors import ConfigurationError
+
+            raise ConfigurationError("max_entries must be >= 1")
+        self._max = max_entries
+        self._clock = clock
+        self._expiry: dict[str, float] = {}
+        self._heap: list[tuple[float, str]] = []
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._evict(self._clock())
+            return len(self._expiry)
+
+    def _evict(self, now: float) -> None:
+        heap, expiry = self._heap, self._expiry
+        while heap and heap[0][0] <= now:
+            when, key = heapq.heappop(heap)
+            if expiry.get(key) == when:
+                del expiry[key]
+
+    def claim(self, key: str, ttl: float) -> bool:
+        with self._lock:
+            now = self._clock()
+            if self._heap and self._heap[0][0] <= now:
+                self._evict(now)
+            current = self._expiry.get(key)
+            if current is not None and current > now:
+                return False
+            if len(self._expiry) >= self._max:
+                raise ServiceUnavailableError("replay store is full; refusing rather than forgetting")
+            when = now + ttl
+            self._expiry[key] = when
+            heapq.heappush(self._heap, (when, key))
+            return True

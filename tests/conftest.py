@@ -1,0 +1,50 @@
+"""Shared fixtures. Vector files are data kept outside the project (../shared/), loaded here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+WYCHEPROOF = SHARED / "vectors" / "wycheproof"
+PEER = SHARED / "peer-vectors"
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"vector data not found at {path} (expected ../shared beside the project)")
+    return path
+
+
+def load_wycheproof(name: str) -> dict[str, Any]:
+    """A Wycheproof file from ../shared/vectors/wycheproof/ (skips, loudly, when absent)."""
+    return json.loads(_require(WYCHEPROOF / name).read_text())  # type: ignore[no-any-return]
+
+
+def load_peer(name: str) -> Any:
+    """A JSON file from ../shared/peer-vectors/."""
+    return json.loads(_require(PEER / name).read_text())
+
+
+def peer_path(name: str) -> Path:
+    """Path of a binary or PEM file in ../shared/peer-vectors/."""
+    return _require(PEER / name)
+
+
+@pytest.fixture(scope="session")
+def rsa_key_2048():  # type: ignore[no-untyped-def]
+    """One generated RSA-2048 key per test session (our tests make their own keys)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def other_rsa_key_2048():  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
