@@ -94,16 +94,15 @@ class SecurityPolicy:
             raise ConfigurationError("oauth1 nonce length bounds are inconsistent")
         if not self.oauth1_base_string_variants:
             raise ConfigurationError("oauth1_base_string_variants must not be empty")
-        unknown = set(self.oauth1_base_string_variants) - set(_ALL_VARIANTS)
-        if unknown:
-            raise ConfigurationError(f"unknown base-string variants: {sorted(unknown)}")
-        unknown = set(self.oauth1_signature_methods) - {"RSA-SHA256", "RSA-PSS"}
-        if unknown:
-            raise ConfigurationError(f"unknown oauth1 signature methods: {sorted(unknown)}")
+        bad_variants = set(self.oauth1_base_string_variants) - set(_ALL_VARIANTS)
+        if bad_variants:
+            raise ConfigurationError(f"unknown base-string variants: {sorted(bad_variants)}")
+        bad_methods = set(self.oauth1_signature_methods) - {"RSA-SHA256", "RSA-PSS"}
+        if bad_methods:
+            raise ConfigurationError(f"unknown oauth1 signature methods: {sorted(bad_methods)}")
         if "RSA1_5" in self.jwe_algorithms:
             raise ConfigurationError("RSA1_5 is never accepted (padding-oracle attacks)")
-        unknown = set(self.jwe_gcm_iv_lengths) - {12, 16}
-        if unknown:
+        if set(self.jwe_gcm_iv_lengths) - {12, 16}:
             raise ConfigurationError("jwe_gcm_iv_lengths may only contain 12 and 16")
 
     @classmethod

@@ -73,7 +73,9 @@ class MemoryReplayStore:
             if current is not None and current > now:
                 return False
             if len(self._expiry) >= self._max:
-                raise ServiceUnavailableError("replay store is full; refusing rather than forgetting")
+                raise ServiceUnavailableError(
+                    "replay store is full; refusing rather than forgetting a live nonce"
+                )
             when = now + ttl
             self._expiry[key] = when
             heapq.heappush(self._heap, (when, key))
