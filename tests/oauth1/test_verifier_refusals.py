@@ -303,3 +303,42 @@ def test_a_non_rsa_credential_is_never_a_match(signer) -> None:
     verifier = OAuth1Verifier({CONSUMER_KEY: [cert, "junk"]}, clock=lambda: NOW)  # type: ignore[list-item]
     with pytest.raises(AccessDeniedError):
         verifier.verify("POST", URL, signer.authorization_header("POST", URL, BODY), BODY)
+
+
+def test_store_refusal_passes_through_unchanged(signer, certificate) -> None:
+    full = MemoryReplayStore(max_entries=1)
+    full.claim("someone-else", 600)
+    verifier = OAuth1Verifier({CONSUMER_KEY: certificate}, replay_store=full,
+                              clock=lambda: NOW)
+    assert verifier.policy == SecurityPolicy()
+    with pytest.raises(ServiceUnavailableError, match="full"):
+        verifier.verify("POST", URL, signer.authorization_header("POST", URL, BODY), BODY)
+
+
+def test_certificate_dates_are_ignored_when_the_policy_says_so(signer, rsa_key_2048) -> None:
+    expired = make_certificate(rsa_key_2048, not_before=NOW - 200, not_after=NOW - 100)
+    verifier = OAuth1Verifier({CONSUMER_KEY: expired}, clock=lambda: NOW,
+                              policy=SecurityPolicy(oauth1_check_certificate_validity=False))
+    verifier.verify("POST", URL, signer.authorization_header("POST", URL, BODY), BODY)
+
+
+def test_many_distinct_credentials_keep_the_key_cache_bounded(rsa_key_2048) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    der = rsa_key_2048.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    fresh: list[Any] = []
+
+    def lookup(consumer_key: str) -> Any:
+        fresh.append(serialization.load_der_public_key(der))
+        return fresh[-1]
+
+    verifier = OAuth1Verifier(lookup, clock=lambda: NOW)
+    for i in range(4200):
+        signer = OAuth1Signer(CONSUMER_KEY, rsa_key_2048, clock=lambda: NOW,
+                              nonce=lambda i=i: f"nonce{i:011d}")
+        if i % 100 == 0:
+            verifier.verify("GET", URL, signer.authorization_header("GET", URL), b"")
+        else:
+            verifier._credentials(CONSUMER_KEY)
+    assert len(verifier._cache) <= 4097
