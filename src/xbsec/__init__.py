@@ -1,4 +1,13 @@
-"""xbsec: the Mastercard Cross-Border Services (XBS) API security scheme, both sides of the wire."""
+"""xbsec: the Mastercard Cross-Border Services (XBS) API security scheme, both sides of the wire.
+
+The public face. Errors load with the package; everything else loads on first use, so
+that ``import xbsec`` stays cheap for command-line tools and short-lived workers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from xbsec._version import __version__
 from xbsec.errors import (
@@ -21,7 +30,22 @@ from xbsec.errors import (
     TimestampError,
     XBSecError,
 )
-from xbsec.policy import SecurityPolicy
+
+if TYPE_CHECKING:
+    from xbsec.oauth1.signer import OAuth1Signer, SignedRequest
+    from xbsec.oauth1.verifier import OAuth1Verifier, VerifiedRequest
+    from xbsec.policy import SecurityPolicy
+    from xbsec.replay import MemoryReplayStore, ReplayStore
+
+_LAZY = {
+    "MemoryReplayStore": "xbsec.replay",
+    "OAuth1Signer": "xbsec.oauth1.signer",
+    "OAuth1Verifier": "xbsec.oauth1.verifier",
+    "ReplayStore": "xbsec.replay",
+    "SecurityPolicy": "xbsec.policy",
+    "SignedRequest": "xbsec.oauth1.signer",
+    "VerifiedRequest": "xbsec.oauth1.verifier",
+}
 
 __all__ = [
     "AccessDeniedError",
@@ -34,14 +58,33 @@ __all__ = [
     "KeyMaterialError",
     "KeyMismatchError",
     "KeyPasswordError",
+    "MemoryReplayStore",
     "NonceReplayError",
+    "OAuth1Signer",
+    "OAuth1Verifier",
     "PayloadError",
     "RefusedError",
+    "ReplayStore",
     "SecurityPolicy",
     "ServiceUnavailableError",
     "SignatureError",
+    "SignedRequest",
     "SigningError",
     "TimestampError",
+    "VerifiedRequest",
     "XBSecError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xbsec' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

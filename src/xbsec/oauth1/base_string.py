@@ -23,11 +23,14 @@ the OAuth values (``oauth_body_hash``'s ``+/=``, the consumer key's ``!``) a sec
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlparse, urlsplit
 
 from xbsec.errors import SigningError
 from xbsec.oauth1.encoding import js_encode_uri_component, pct
-from xbsec.policy import BaseStringVariant
+
+if TYPE_CHECKING:
+    from xbsec.policy import BaseStringVariant
 
 __all__ = ["base_uri", "param_string", "signature_base_string"]
 

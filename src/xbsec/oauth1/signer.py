@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -15,15 +15,16 @@ from xbsec.oauth1.encoding import body_hash
 from xbsec.oauth1.header import format_authorization
 from xbsec.oauth1.nonce import new_nonce
 from xbsec.oauth1.signature import SIGNATURE_METHODS, sign_message
-from xbsec.policy import BaseStringVariant
+
+if TYPE_CHECKING:
+    from xbsec.policy import BaseStringVariant
 
 __all__ = ["OAuth1Signer", "SignedRequest"]
 
 _Body = bytes | bytearray | memoryview | None
 
 
-@dataclass(frozen=True, slots=True)
-class SignedRequest:
+class SignedRequest(NamedTuple):
     """What signing produced: the header value and how it was reached."""
 
     authorization: str

@@ -21,10 +21,8 @@ import hmac
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from xbsec.errors import (
@@ -43,15 +41,20 @@ from xbsec.oauth1.signature import verify_message
 from xbsec.policy import BaseStringVariant, SecurityPolicy
 from xbsec.replay import MemoryReplayStore, ReplayStore
 
+if TYPE_CHECKING:
+    # cryptography.x509 costs more to import than the whole signing path; a gateway that
+    # registers certificates has loaded it already, so it is imported where used.
+    from cryptography import x509
+
 __all__ = ["Credential", "CredentialSource", "OAuth1Verifier", "VerifiedRequest"]
 
-Credential: TypeAlias = x509.Certificate | rsa.RSAPublicKey
+Credential: TypeAlias = "x509.Certificate | rsa.RSAPublicKey"
 """What a consumer key verifies against: its signing certificate (validity is checked) or a
 bare public key (no dates to check)."""
 
 CredentialSource: TypeAlias = (
-    Mapping[str, Credential | Sequence[Credential]]
-    | Callable[[str], Credential | Sequence[Credential] | None]
+    "Mapping[str, Credential | Sequence[Credential]]"
+    " | Callable[[str], Credential | Sequence[Credential] | None]"
 )
 """Consumer key -> credential(s). Several during a key rotation; ``None`` when unknown."""
 
@@ -60,8 +63,7 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE_FAILED = "signature verification failed"
 
 
-@dataclass(frozen=True, slots=True)
-class VerifiedRequest:
+class VerifiedRequest(NamedTuple):
     """An authenticated request: who signed it, and how."""
 
     consumer_key: str
@@ -72,14 +74,15 @@ class VerifiedRequest:
     """The base-string construction the signature matched (SPEC §2.5)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Key:
+class _Key(NamedTuple):
     public_key: rsa.RSAPublicKey
     not_before: float
     not_after: float
 
 
 def _as_key(item: Credential) -> _Key | None:
+    from cryptography import x509
+
     if isinstance(item, x509.Certificate):
         public_key = item.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
@@ -121,7 +124,7 @@ class OAuth1Verifier:
         if found is None:
             return []
         items: Iterable[Credential] = (
-            (found,) if isinstance(found, x509.Certificate | rsa.RSAPublicKey) else found
+            found if isinstance(found, list | tuple) else (found,)
         )
         keys = []
         for item in items:

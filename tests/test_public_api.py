@@ -1,0 +1,73 @@
+"""The public face of xbsec, pinned: a change here is a change to the API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import xbsec
+import xbsec.oauth1
+
+EXPECTED = [
+    "AccessDeniedError",
+    "BodyHashError",
+    "ConfigurationError",
+    "DecryptionError",
+    "InvalidAuthHeaderError",
+    "KeyAliasError",
+    "KeyFileError",
+    "KeyMaterialError",
+    "KeyMismatchError",
+    "KeyPasswordError",
+    "MemoryReplayStore",
+    "NonceReplayError",
+    "OAuth1Signer",
+    "OAuth1Verifier",
+    "PayloadError",
+    "RefusedError",
+    "ReplayStore",
+    "SecurityPolicy",
+    "ServiceUnavailableError",
+    "SignatureError",
+    "SignedRequest",
+    "SigningError",
+    "TimestampError",
+    "VerifiedRequest",
+    "XBSecError",
+    "__version__",
+]
+
+
+def test_exported_members_are_pinned() -> None:
+    assert xbsec.__all__ == EXPECTED
+
+
+@pytest.mark.parametrize("module", [xbsec, xbsec.oauth1])
+def test_every_exported_name_resolves(module) -> None:  # type: ignore[no-untyped-def]
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    assert sorted(dir(module)) == sorted(module.__all__)
+
+
+@pytest.mark.parametrize("module", [xbsec, xbsec.oauth1])
+def test_an_unknown_name_is_an_attribute_error(module) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        module.nope  # noqa: B018
+
+
+def test_every_error_is_an_xbsec_error() -> None:
+    for name in xbsec.__all__:
+        value = getattr(xbsec, name)
+        if isinstance(value, type) and issubclass(value, Exception):
+            assert issubclass(value, xbsec.XBSecError), name
+
+
+def test_importing_xbsec_loads_neither_x509_nor_the_verifier() -> None:
+    code = ("import sys, xbsec; from xbsec import OAuth1Signer; "
+            "print(sorted(m for m in ('cryptography.x509', 'xbsec.oauth1.verifier', "
+            "'dataclasses', 'xbsec.policy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
