@@ -33,6 +33,7 @@ def test_values_are_percent_decoded_never_form_decoded() -> None:
     GOOD.replace(",", " ,\t"),
     "  " + GOOD + "  ",
     GOOD.replace("OAuth ", 'OAuth realm="XBS",'),
+    GOOD.replace("OAuth ", 'OAuth realm="Example, Inc",'),
     GOOD.replace("ck!x", "ck%21x"),
 ])
 def test_tolerated_spellings(variant: str) -> None:

@@ -23,6 +23,7 @@ the OAuth values (``oauth_body_hash``'s ``+/=``, the consumer key's ``!``) a sec
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlparse, urlsplit
 
@@ -96,29 +97,23 @@ def _grouped(pairs: Iterable[tuple[str, list[str]]], oauth: Iterable[tuple[str, 
     return groups
 
 
-def _by_name_then_value(groups: dict[str, list[str]]) -> str:
-    return "&".join(f"{k}={v}" for k in sorted(groups) for v in sorted(groups[k]))
+def _by_name_then_value(groups: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k in sorted(groups) for v in sorted(groups[k])]
 
 
-def param_string(query: str, oauth_params: Iterable[tuple[str, str]],
-                 variant: BaseStringVariant = "java") -> str:
-    """The normalised parameter string: the query's parameters plus the OAuth parameters.
-
-    ``oauth_params`` are the decoded values of every OAuth parameter except
-    ``oauth_signature`` (and never ``realm``).
-    """
-    oauth = list(oauth_params)
+def _ordered_pairs(query: str, oauth: list[tuple[str, str]],
+                   variant: BaseStringVariant) -> list[tuple[str, str]]:
+    """The (name, value) pairs of the parameter string, in order, for ``variant``."""
     if variant == "java":
         return _by_name_then_value(_grouped(_java_pairs(query) if query else [], oauth))
     if variant == "python":
         must_encode = query != unquote(query)
-        strings = [
-            f"{pct(k)}={pct(v)}" if must_encode
-            else f"{k.replace(' ', '+')}={v.replace(' ', '+')}"
+        pairs = [
+            (pct(k), pct(v)) if must_encode else (k.replace(" ", "+"), v.replace(" ", "+"))
             for k, v in parse_qsl(query, keep_blank_values=True)
         ]
-        strings.extend(f"{k}={v}" for k, v in oauth)
-        return "&".join(sorted(strings))
+        pairs.extend(oauth)
+        return sorted(pairs, key=lambda kv: f"{kv[0]}={kv[1]}")
     if variant == "node":
         node_groups: dict[str, dict[str, None]] = {}  # ordered sets, as JavaScript's Set
         for pair in query.split("&") if query else ():
@@ -128,30 +123,52 @@ def param_string(query: str, oauth_params: Iterable[tuple[str, str]],
         for key, value in oauth:
             node_groups.setdefault(key, {})[value] = None
         # Array.prototype.sort() compares "[key, Set]" as the string "key,[object Set]".
-        return "&".join(
-            f"{k}={v}"
+        return [
+            (k, v)
             for k in sorted(node_groups, key=lambda name: name + ",")
             for v in (sorted(node_groups[k]) if len(node_groups[k]) > 1 else node_groups[k])
-        )
+        ]
     # rfc5849: form-decode every pair, then encode every name and value, OAuth ones included.
-    pairs = []
+    rfc_pairs: list[tuple[str, list[str]]] = []
     for segment in query.split("&") if query else ():
         if segment:
             name, _, value = segment.partition("=")
-            pairs.append((pct(unquote_plus(name)), [pct(unquote_plus(value))]))
+            rfc_pairs.append((pct(unquote_plus(name)), [pct(unquote_plus(value))]))
     encoded_oauth = [(pct(k), pct(v)) for k, v in oauth]
-    return _by_name_then_value(_grouped(pairs, encoded_oauth))
+    return _by_name_then_value(_grouped(rfc_pairs, encoded_oauth))
+
+
+def param_string(query: str, oauth_params: Iterable[tuple[str, str]],
+                 variant: BaseStringVariant = "java") -> str:
+    """The normalised parameter string: the query's parameters plus the OAuth parameters.
+
+    ``oauth_params`` are the decoded values of every OAuth parameter except
+    ``oauth_signature`` (and never ``realm``).
+    """
+    pairs = _ordered_pairs(query, list(oauth_params), variant)
+    return "&".join(f"{k}={v}" for k, v in pairs)
+
+
+@lru_cache(maxsize=4096)
+def _pct_cached(value: str) -> str:
+    # Base URIs, consumer keys and query parameters repeat from request to request.
+    return pct(value)
 
 
 def signature_base_string(method: str, url: str, oauth_params: Iterable[tuple[str, str]],
                           variant: BaseStringVariant = "java") -> str:
     """``METHOD & pct(base URI) & pct(param string)`` for ``variant`` (SPEC §2.5)."""
-    params = param_string(_split(url)[3], oauth_params, variant)
+    query = _split(url)[3]
     uri = base_uri(url, variant)
     if variant == "node":
         # encodeURIComponent leaves "!'()*"; the Node signer fixes up only the first "*" of
         # the parameter string and the first "!" of the whole base string (SPEC §2.5).
+        params = param_string(query, oauth_params, variant)
         encoded = js_encode_uri_component(params).replace("*", "%2A", 1)
         sbs = f"{method.upper()}&{js_encode_uri_component(uri)}&{encoded}"
         return sbs.replace("!", "%21", 1)
-    return f"{method.upper()}&{pct(uri)}&{pct(params)}"
+    # pct() maps character by character, so pct("k=v&...") is the pct of each piece joined
+    # by the encoded separators; the pieces repeat and are cached.
+    pairs = _ordered_pairs(query, list(oauth_params), variant)
+    encoded = "%26".join(f"{_pct_cached(k)}%3D{_pct_cached(v)}" for k, v in pairs)
+    return f"{method.upper()}&{_pct_cached(uri)}&{encoded}"

@@ -17,8 +17,16 @@ def pct(value: str) -> str:
 
     ``quote`` with no extra safe characters keeps exactly the RFC 3986 unreserved set, which
     equals Mastercard's Java (``URLEncoder`` plus fix-ups) and Python encoders (SPEC §2.5).
+    Nonces and timestamps are alphanumeric, so they skip ``quote``'s per-byte loop.
     """
+    if value.isalnum() and value.isascii():
+        return value
     return quote(value, safe="")
+
+
+def pct_base64(value: str) -> str:
+    """``pct`` of a standard base64 string (only ``+``, ``/`` and ``=`` need escaping)."""
+    return value.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
 
 
 def js_encode_uri_component(value: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from urllib.parse import unquote
 
 from xbsec.errors import InvalidAuthHeaderError
-from xbsec.oauth1.encoding import pct
+from xbsec.oauth1.encoding import pct_base64
 
 __all__ = ["MAX_HEADER_LENGTH", "REQUIRED_PARAMS", "format_authorization", "parse_authorization"]
 
@@ -28,13 +28,61 @@ REQUIRED_PARAMS = (
 _SCHEME = re.compile(r"[Oo][Aa][Uu][Tt][Hh](?:[ \t]+|$)")
 # name="value" followed by a comma (with optional white space) or the end.
 _PARAM = re.compile(r'([A-Za-z0-9_.-]+)="([^"\\]*)"[ \t]*(?:,[ \t]*|$)')
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+_KNOWN_NAMES = frozenset(REQUIRED_PARAMS) | {"oauth_version", "oauth_body_hash", "realm"}
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
+def _split_simple(value: str, pos: int) -> list[tuple[str, str]] | None:
+    """The common shape, parsed with string operations; None sends it to ``_split_strict``."""
+    pairs = []
+    for part in value[pos:].split(","):
+        name, sep, quoted = part.strip(" \t").partition("=")
+        inner = quoted[1:-1]
+        if (not sep or len(quoted) < 2 or quoted[0] != '"' or quoted[-1] != '"'
+                or '"' in inner or "\\" in inner
+                or (name not in _KNOWN_NAMES and not _NAME.fullmatch(name))):
+            return None
+        pairs.append((name, inner))
+    return pairs
+
+
+def _split_strict(value: str, pos: int) -> list[tuple[str, str]]:
+    """Pair by pair with a regular expression; says where the header stops making sense."""
+    pairs = []
+    end = len(value)
+    while pos < end:
+        match = _PARAM.match(value, pos)
+        if match is None:
+            raise InvalidAuthHeaderError(
+                f"malformed OAuth parameter list at character {pos}: "
+                'expected name="value" pairs separated by commas'
+            )
+        pairs.append((match.group(1), match.group(2)))
+        pos = match.end()
+    return pairs
+
+
+def _decode(name: str, raw: str) -> str:
+    # A signature needs only %2B %2F %3D undone: skip unquote's general machinery for it.
+    fast = raw.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=")
+    if "%" not in fast:
+        return fast
+    if _BAD_ESCAPE.search(raw):
+        raise InvalidAuthHeaderError(f"parameter {name} holds a malformed %-escape")
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidAuthHeaderError(f"parameter {name} is not UTF-8") from None
+
+
 def format_authorization(params: Iterable[tuple[str, str]], signature: str) -> str:
-    """``OAuth k="v",...,oauth_signature="pct(signature)"`` with values as given (SPEC §2.3)."""
+    """``OAuth k="v",...,oauth_signature="pct(signature)"`` with values as given (SPEC §2.3).
+
+    ``signature`` is standard base64.
+    """
     parts = [f'{name}="{value}"' for name, value in params]
-    parts.append(f'oauth_signature="{pct(signature)}"')
+    parts.append(f'oauth_signature="{pct_base64(signature)}"')
     return "OAuth " + ",".join(parts)
 
 
@@ -52,35 +100,25 @@ def parse_authorization(value: str | None) -> dict[str, str]:
     scheme = _SCHEME.match(value)
     if scheme is None:
         raise InvalidAuthHeaderError("the Authorization scheme is not OAuth")
+    pos = scheme.end()
+    if pos == len(value):
+        raise InvalidAuthHeaderError("the OAuth Authorization header has no parameters")
+    if value.endswith(","):
+        raise InvalidAuthHeaderError("the OAuth parameter list ends with a comma")
+    pairs = _split_simple(value, pos)
+    if pairs is None:
+        pairs = _split_strict(value, pos)
     params: dict[str, str] = {}
     seen: set[str] = set()
-    pos = scheme.end()
-    end = len(value)
-    if pos == end:
-        raise InvalidAuthHeaderError("the OAuth Authorization header has no parameters")
-    while pos < end:
-        match = _PARAM.match(value, pos)
-        if match is None:
-            raise InvalidAuthHeaderError(
-                f"malformed OAuth parameter list at character {pos}: "
-                'expected name="value" pairs separated by commas'
-            )
-        name, raw = match.group(1), match.group(2)
+    for name, raw in pairs:
         if name in seen:
             raise InvalidAuthHeaderError(f"parameter {name} appears more than once")
         seen.add(name)
-        if name != "realm" and not name.startswith("oauth_"):
+        if name == "realm":
+            continue
+        if not name.startswith("oauth_"):
             raise InvalidAuthHeaderError(f"unexpected parameter {name} in the OAuth header")
-        if _BAD_ESCAPE.search(raw):
-            raise InvalidAuthHeaderError(f"parameter {name} holds a malformed %-escape")
-        if name != "realm":
-            try:
-                params[name] = unquote(raw, errors="strict") if "%" in raw else raw
-            except UnicodeDecodeError:
-                raise InvalidAuthHeaderError(f"parameter {name} is not UTF-8") from None
-        pos = match.end()
-    if value.endswith(","):
-        raise InvalidAuthHeaderError("the OAuth parameter list ends with a comma")
+        params[name] = _decode(name, raw) if "%" in raw else raw
     missing = [name for name in REQUIRED_PARAMS if not params.get(name)]
     if missing:
         raise InvalidAuthHeaderError(f"required parameter missing or empty: {', '.join(missing)}")

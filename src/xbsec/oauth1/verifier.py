@@ -15,7 +15,6 @@ consumer's nonces with forged requests (SPEC §2.7).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hmac
 import re
@@ -59,7 +58,6 @@ CredentialSource: TypeAlias = (
 """Consumer key -> credential(s). Several during a key rotation; ``None`` when unknown."""
 
 _NONCE = re.compile(r"[A-Za-z0-9._~-]+")
-_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE_FAILED = "signature verification failed"
 
 
@@ -154,7 +152,7 @@ class OAuth1Verifier:
             raise InvalidAuthHeaderError("oauth_version must be 1.0")
         nonce = params["oauth_nonce"]
         if (not policy.oauth1_min_nonce_length <= len(nonce) <= policy.oauth1_max_nonce_length
-                or not _NONCE.fullmatch(nonce)):
+                or not ((nonce.isalnum() and nonce.isascii()) or _NONCE.fullmatch(nonce))):
             raise InvalidAuthHeaderError(
                 f"oauth_nonce must be {policy.oauth1_min_nonce_length} to "
                 f"{policy.oauth1_max_nonce_length} unreserved characters"
@@ -176,7 +174,7 @@ class OAuth1Verifier:
                 )
 
         raw_timestamp = params["oauth_timestamp"]
-        if not _TIMESTAMP.fullmatch(raw_timestamp):
+        if not (raw_timestamp.isascii() and raw_timestamp.isdigit() and len(raw_timestamp) <= 12):
             raise TimestampError("oauth_timestamp must be whole seconds since the epoch")
         timestamp = int(raw_timestamp)
         if abs(timestamp - now) > policy.oauth1_timestamp_skew:
@@ -190,7 +188,8 @@ class OAuth1Verifier:
             )
 
         try:
-            signature = base64.b64decode(params["oauth_signature"], validate=True)
+            signature = binascii.a2b_base64(params["oauth_signature"].encode("ascii"),
+                                            strict_mode=True)
         except (binascii.Error, ValueError):
             raise SignatureError(_SIGNATURE_FAILED) from None
         variant = self._verify_signature(method, url, params, signature, signature_method, keys)

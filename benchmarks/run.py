@@ -1,0 +1,49 @@
+"""Run every benchmark and print a table: ``python -m benchmarks.run [--quick] [--json F]``.
+
+Each row is an xbsec operation as a ratio of throughputs to the raw ``cryptography``
+primitive it is bound by (1.00 = no overhead), measured in the same run; peers, where
+installed, are shown as the same ratio. Exit status 1 if any row misses its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from benchmarks import bench_import, bench_oauth1
+from benchmarks.harness import Result, run, table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter runs, noisier numbers")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--only", metavar="TEXT", help="run the rows whose name contains TEXT")
+    args = parser.parse_args(argv)
+    budget = 0.15 if args.quick else 0.5
+
+    results: list[Result] = []
+    for case in bench_oauth1.cases():
+        if args.only and args.only not in case.name:
+            continue
+        results.append(run(case, budget=budget))
+        print(f"  measured: {case.name}", file=sys.stderr)
+    if not args.only or "import" in args.only:
+        results.extend(bench_import.results(runs=7 if args.quick else 15))
+
+    print(table(results))
+    for r in results:
+        if r.note:
+            print(f"- {r.name}: {r.note}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump([{"name": r.name, "ratio": r.ratio, "target": r.target,
+                        "ours_ops": r.ours_ops, "primitive_ops": r.primitive_ops,
+                        "peers": {k: v / r.primitive_ops for k, v in r.peers.items()}}
+                       for r in results], fh, indent=2)
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
