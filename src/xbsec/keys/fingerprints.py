@@ -16,6 +16,7 @@ import hashlib
 import json
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -35,7 +36,11 @@ def b64url(data: bytes) -> str:
 def public_key_of(item: _KeyLike) -> PublicKey:
     """The public key of a certificate, a private key, or a public key."""
     if isinstance(item, x509.Certificate):
-        key = item.public_key()
+        try:
+            key = item.public_key()
+        except (ValueError, UnsupportedAlgorithm):
+            raise KeyMaterialError("the certificate's public key is of a type xbsec does not "
+                                   "read") from None
     elif isinstance(item, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         key = item.public_key()
     else:
