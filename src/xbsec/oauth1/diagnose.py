@@ -1,0 +1,164 @@
+"""Explain why an OAuth 1.0a signature fails, for the person debugging it.
+
+``OAuth1Verifier`` is deliberately terse: a gateway must not tell an attacker which check
+came close. The owner of the keys, holding the request, the header and the certificate,
+wants the opposite: every check, what was expected, what was received, and which
+well-known mistake fits (SPEC §2.4-§2.6; R-TK's troubleshooting table).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from xbsec.errors import InvalidAuthHeaderError, SigningError
+from xbsec.oauth1.base_string import signature_base_string
+from xbsec.oauth1.encoding import body_hash
+from xbsec.oauth1.header import parse_authorization
+from xbsec.oauth1.signature import SIGNATURE_METHODS, verify_message
+from xbsec.policy import BaseStringVariant
+
+__all__ = ["Explanation", "Finding", "explain"]
+
+Level = Literal["ok", "warning", "error"]
+
+_VARIANT_NAMES: dict[BaseStringVariant, str] = {
+    "java": "Mastercard's Java signer (xbsec's default)",
+    "python": "Mastercard's Python signer",
+    "node": "Mastercard's Node signer",
+    "rfc5849": "RFC 5849 read literally",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    level: Level
+    check: str
+    message: str
+
+
+@dataclass(slots=True)
+class Explanation:
+    """The outcome of every check, and the base strings that were tried."""
+
+    findings: list[Finding] = field(default_factory=list)
+    base_strings: dict[str, str] = field(default_factory=dict)
+    matched: str | None = None
+    """The construction (or corrected URL) the signature verifies under, if any."""
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.level == "error" for f in self.findings)
+
+    def add(self, level: Level, check: str, message: str) -> None:
+        self.findings.append(Finding(level, check, message))
+
+
+def _url_variants(url: str) -> list[tuple[str, str]]:
+    """Plausible URLs a client may have signed instead of the one it sent."""
+    parts = urlsplit(url)
+    other_scheme = "http" if parts.scheme == "https" else "https"
+    path = parts.path or "/"
+    candidates = [
+        ("the other scheme", urlunsplit((other_scheme, parts.netloc, path, parts.query, ""))),
+        ("a trailing slash", urlunsplit((parts.scheme, parts.netloc, path.rstrip("/") + "/",
+                                          parts.query, ""))),
+        ("no trailing slash", urlunsplit((parts.scheme, parts.netloc, path.rstrip("/") or "/",
+                                           parts.query, ""))),
+        ("no query string", urlunsplit((parts.scheme, parts.netloc, path, "", ""))),
+    ]
+    return [(why, u) for why, u in candidates if u != url]
+
+
+def explain(method: str, url: str, authorization: str | None, body: bytes,
+            public_key: rsa.RSAPublicKey, *, now: float | None = None,
+            skew: int = 300) -> Explanation:
+    """Run every check of SPEC §2.7 and report each, with hints for the usual mistakes."""
+    report = Explanation()
+    try:
+        params = parse_authorization(authorization)
+    except InvalidAuthHeaderError as exc:
+        report.add("error", "header", exc.description)
+        return report
+    report.add("ok", "header", "the Authorization header parses; consumer key "
+               f"{params['oauth_consumer_key']!r}")
+
+    method_name = params["oauth_signature_method"]
+    if method_name not in SIGNATURE_METHODS:
+        report.add("error", "signature method", f"{method_name!r} is not RSA-SHA256 or RSA-PSS")
+        return report
+
+    now = time.time() if now is None else now
+    try:
+        drift = int(params["oauth_timestamp"]) - now
+    except ValueError:
+        report.add("error", "timestamp", "oauth_timestamp is not an integer")
+    else:
+        level: Level = "ok" if abs(drift) <= skew else "error"
+        report.add(level, "timestamp",
+                   f"signed {abs(drift):.0f} s {'after' if drift > 0 else 'before'} now "
+                   f"(window ±{skew} s){'; check the clock' if level == 'error' else ''}")
+
+    received = params.get("oauth_body_hash")
+    computed = body_hash(body)
+    if received is None:
+        report.add("warning" if not body else "error", "body hash",
+                   "no oauth_body_hash (every Mastercard signer sends one, SPEC §2.4)")
+    elif received == computed:
+        report.add("ok", "body hash", f"matches the {len(body)} received bytes")
+    else:
+        hint = ("the body that was signed differs from the body received: serialise once, "
+                "sign those bytes, send those bytes (re-serialised JSON, a str body re-encoded "
+                "by the HTTP library, or a missing trailing newline are the usual causes)")
+        if received == body_hash(b""):
+            hint = "the signer hashed an empty body but a body was sent"
+        report.add("error", "body hash", f"received {received}, computed {computed}: {hint}")
+
+    try:
+        import base64
+
+        signature = base64.b64decode(params["oauth_signature"], validate=True)
+    except ValueError:
+        report.add("error", "signature", "oauth_signature is not base64")
+        return report
+    if len(signature) * 8 != public_key.key_size:
+        report.add("error", "signature",
+                   f"the signature is {len(signature) * 8} bits but the key is "
+                   f"{public_key.key_size}: wrong key or consumer key")
+
+    oauth = [(k, v) for k, v in params.items() if k != "oauth_signature"]
+    for variant, name in _VARIANT_NAMES.items():
+        try:
+            sbs = signature_base_string(method, url, oauth, variant)
+        except SigningError as exc:
+            report.add("error", "url", str(exc))
+            return report
+        report.base_strings[variant] = sbs
+        if report.matched is None and verify_message(public_key, signature, sbs.encode(),
+                                                     method_name):
+            report.matched = variant
+            level = "ok" if variant in ("java", "rfc5849") else "warning"
+            report.add(level, "signature", f"verifies with the base string of {name}"
+                       + ("" if level == "ok" else
+                          "; a strict gateway refuses it (SPEC §2.5): percent-encode every "
+                          "query name and value with RFC 3986 when building the URL"))
+    if report.matched is not None:
+        return report
+
+    for why, candidate in _url_variants(url):
+        sbs = signature_base_string(method, candidate, oauth, "java")
+        if verify_message(public_key, signature, sbs.encode(), method_name):
+            report.matched = candidate
+            report.add("error", "signature", f"verifies for {candidate} ({why}): the client "
+                       "signed a different URL from the one it sent")
+            return report
+    report.add("error", "signature",
+               "verifies under no base-string construction: the key does not match the "
+               "certificate registered for this consumer key, or the method, URL or an OAuth "
+               "parameter differs from what was signed (compare the base strings below with "
+               "the signer's)")
+    return report

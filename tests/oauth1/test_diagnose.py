@@ -1,0 +1,123 @@
+"""`explain`: every check reported, and the usual mistakes recognised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from xbsec.oauth1 import OAuth1Signer
+from xbsec.oauth1.diagnose import explain
+
+from .conftest import CONSUMER_KEY, NOW
+
+URL = "https://sandbox.api.mastercard.com/send/v1/partners/P1/crossborder/quotes"
+BODY = b'{"quoterequest":{}}'
+
+
+@pytest.fixture
+def signer(rsa_key_2048: Any) -> OAuth1Signer:
+    return OAuth1Signer(CONSUMER_KEY, rsa_key_2048, clock=lambda: NOW)
+
+
+def _levels(report: Any) -> dict[str, str]:
+    return {f.check: f.level for f in report.findings}
+
+
+def test_a_good_request_passes_every_check(signer, rsa_key_2048) -> None:
+    report = explain("POST", URL, signer.authorization_header("POST", URL, BODY), BODY,
+                     rsa_key_2048.public_key(), now=NOW)
+    assert report.valid
+    assert report.matched == "java"
+    assert set(_levels(report).values()) == {"ok"}
+    assert set(report.base_strings) == {"java", "python", "node", "rfc5849"}
+
+
+def test_a_malformed_header_stops_at_the_header(rsa_key_2048) -> None:
+    report = explain("GET", URL, "Basic x", b"", rsa_key_2048.public_key(), now=NOW)
+    assert not report.valid
+    assert _levels(report) == {"header": "error"}
+
+
+def test_an_unknown_signature_method(signer, rsa_key_2048) -> None:
+    header = signer.authorization_header("GET", URL).replace("RSA-SHA256", "HMAC-SHA1")
+    report = explain("GET", URL, header, b"", rsa_key_2048.public_key(), now=NOW)
+    assert _levels(report)["signature method"] == "error"
+
+
+def test_clock_drift_and_a_bad_timestamp(signer, rsa_key_2048) -> None:
+    header = signer.authorization_header("GET", URL)
+    late = explain("GET", URL, header, b"", rsa_key_2048.public_key(), now=NOW + 1000)
+    assert _levels(late)["timestamp"] == "error"
+    assert "check the clock" in next(f.message for f in late.findings if f.check == "timestamp")
+    junk = header.replace(f'oauth_timestamp="{NOW}"', 'oauth_timestamp="soon"')
+    assert _levels(explain("GET", URL, junk, b"", rsa_key_2048.public_key(), now=NOW))[
+        "timestamp"] == "error"
+
+
+def test_body_hash_mistakes_are_named(signer, rsa_key_2048) -> None:
+    key = rsa_key_2048.public_key()
+    changed = explain("POST", URL, signer.authorization_header("POST", URL, BODY),
+                      BODY + b" ", key, now=NOW)
+    assert "serialise once" in next(f.message for f in changed.findings
+                                    if f.check == "body hash")
+    empty = explain("POST", URL, signer.authorization_header("POST", URL, b""), BODY, key,
+                    now=NOW)
+    assert "hashed an empty body" in next(f.message for f in empty.findings
+                                         if f.check == "body hash")
+    header = signer.authorization_header("POST", URL, BODY)
+    missing = ",".join(p for p in header.split(",") if "body_hash" not in p)
+    assert _levels(explain("POST", URL, missing, BODY, key, now=NOW))["body hash"] == "error"
+    assert _levels(explain("GET", URL, missing, b"", key, now=NOW))["body hash"] == "warning"
+
+
+def test_a_signature_that_is_not_base64(signer, rsa_key_2048) -> None:
+    header = signer.authorization_header("GET", URL)
+    bad = header[: header.index('oauth_signature="')] + 'oauth_signature="!!!"'
+    report = explain("GET", URL, bad, b"", rsa_key_2048.public_key(), now=NOW)
+    assert "not base64" in report.findings[-1].message
+
+
+def test_the_wrong_key_size_is_pointed_out(signer) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    small = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    report = explain("GET", URL, signer.authorization_header("GET", URL), b"",
+                     small.public_key(), now=NOW)
+    assert any("wrong key" in f.message for f in report.findings)
+
+
+def test_a_python_only_signature_is_a_warning(rsa_key_2048) -> None:
+    url = URL + "?q=a+b&r=%3A"
+    signer = OAuth1Signer(CONSUMER_KEY, rsa_key_2048, clock=lambda: NOW, variant="python")
+    report = explain("GET", url, signer.authorization_header("GET", url), b"",
+                     rsa_key_2048.public_key(), now=NOW)
+    assert report.matched == "python"
+    assert report.valid
+    assert _levels(report)["signature"] == "warning"
+
+
+@pytest.mark.parametrize(("signed", "sent", "why"), [
+    (URL, URL.replace("https", "http"), "the other scheme"),
+    (URL + "/", URL, "a trailing slash"),
+    (URL, URL + "/", "no trailing slash"),
+    (URL, URL + "?extra=1", "no query string"),
+])
+def test_a_url_mismatch_is_recognised(signer, rsa_key_2048, signed, sent, why) -> None:
+    report = explain("GET", sent, signer.authorization_header("GET", signed), b"",
+                     rsa_key_2048.public_key(), now=NOW)
+    assert not report.valid
+    assert why in report.findings[-1].message
+
+
+def test_a_wrong_key_gets_the_general_answer(signer, other_rsa_key_2048) -> None:
+    report = explain("GET", URL, signer.authorization_header("GET", URL), b"",
+                     other_rsa_key_2048.public_key(), now=NOW)
+    assert report.matched is None
+    assert "does not match the certificate" in report.findings[-1].message
+
+
+def test_an_unsignable_url(signer, rsa_key_2048) -> None:
+    report = explain("GET", "ftp://x/y", signer.authorization_header("GET", URL), b"",
+                     rsa_key_2048.public_key(), now=NOW)
+    assert _levels(report)["url"] == "error"
