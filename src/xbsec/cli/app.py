@@ -1,0 +1,23 @@
+"""The ``xbsec`` command group."""
+
+from __future__ import annotations
+
+import click
+
+from xbsec._version import __version__
+from xbsec.cli.demo_cmd import demo
+from xbsec.cli.keys_cmd import keys_group
+from xbsec.cli.oauth1_cmd import explain, sign, verify
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xbsec")
+def cli() -> None:
+    """Mastercard Cross-Border Services API security: keys, signing, verification."""
+
+
+cli.add_command(keys_group)
+cli.add_command(sign)
+cli.add_command(verify)
+cli.add_command(explain)
+cli.add_command(demo)

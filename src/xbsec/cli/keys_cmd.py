@@ -1,0 +1,109 @@
+"""``xbsec keys``: make, inspect and renew project keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from xbsec.cli.options import handle_errors, password_options, resolve_password
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """Make, inspect and renew project keys (PKCS#12, PEM, DER)."""
+
+
+@keys_group.command("new")
+@click.option("--p12", "p12_path", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the PKCS#12 keystore.")
+@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the certificate (PEM).")
+@click.option("--alias", default="keyalias", show_default=True,
+              help="Keystore alias (Mastercard's sandbox default).")
+@password_options
+@click.option("--cn", default="xbsec", show_default=True, help="Certificate common name.")
+@click.option("--bits", type=click.Choice(["2048", "3072", "4096"]), default="2048",
+              show_default=True, help="RSA key size.")
+@click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True,
+              help="Certificate validity.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was made as JSON.")
+@handle_errors
+def keys_new(p12_path: str, cert_path: str, alias: str, password: str | None,
+             password_env: str | None, cn: str, bits: str, days: int, as_json: bool) -> None:
+    """Generate an RSA key and self-signed certificate, written as Mastercard delivers them.
+
+    The keystore password defaults to Mastercard's sandbox default, keystorepassword.
+    """
+    from xbsec.keys import (
+        generate_rsa_key,
+        self_signed_certificate,
+        spki_sha256_hex,
+        write_certificate_pem,
+        write_pkcs12,
+    )
+
+    secret = resolve_password(password, password_env) or "keystorepassword"
+    key = generate_rsa_key(int(bits))
+    cert = self_signed_certificate(key, common_name=cn, days=days)
+    write_pkcs12(p12_path, key, cert, alias=alias, password=secret)
+    write_certificate_pem(cert_path, cert)
+    made = {"p12": str(Path(p12_path)), "certificate": str(Path(cert_path)), "alias": alias,
+            "bits": int(bits), "spki_sha256_hex": spki_sha256_hex(cert),
+            "not_after": cert.not_valid_after_utc.isoformat()}
+    if as_json:
+        click.echo(json.dumps(made, indent=2))
+    else:
+        click.echo(f"wrote {made['p12']} (alias {alias}) and {made['certificate']}")
+        click.echo(f"kid (SPKI SHA-256): {made['spki_sha256_hex']}")
+
+
+@keys_group.command("inspect")
+@click.argument("path", type=click.Path(dir_okay=False))
+@password_options
+@click.option("--alias", help="PKCS#12 alias (friendly name) to describe.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@handle_errors
+def keys_inspect(path: str, password: str | None, password_env: str | None,
+                 alias: str | None, as_json: bool) -> None:
+    """Describe a key, certificate or keystore: kind, size, subject, validity, fingerprints."""
+    from xbsec.keys import inspect_key_file
+
+    info = inspect_key_file(path, password=resolve_password(password, password_env),
+                            alias=alias)
+    data = info.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    width = max(len(k) for k in data)
+    for name, value in data.items():
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value) or "-"
+        click.echo(f"{name:<{width}}  {'-' if value is None else value}")
+
+
+@keys_group.command("csr")
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False),
+              help="The private key (PKCS#12, PEM or DER) to renew with.")
+@password_options
+@click.option("--alias", help="PKCS#12 alias.")
+@click.option("--cn", required=True, help="Common name for the request.")
+@click.option("--org", help="Organisation (O).")
+@click.option("--country", help="Two-letter country code (C).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@handle_errors
+def keys_csr(key_path: str, password: str | None, password_env: str | None,
+             alias: str | None, cn: str, org: str | None, country: str | None,
+             out: str | None) -> None:
+    """Make a certificate signing request for an existing key (key renewal)."""
+    from xbsec.keys import csr_pem, load_private_key, make_csr, write_csr_pem
+
+    key = load_private_key(key_path, password=resolve_password(password, password_env),
+                           alias=alias)
+    csr = make_csr(key, common_name=cn, organization=org, country=country)
+    if out:
+        write_csr_pem(out, csr)
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(csr_pem(csr).decode(), nl=False)

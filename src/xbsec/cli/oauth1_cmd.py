@@ -1,0 +1,156 @@
+"""``xbsec sign`` and ``xbsec verify``: OAuth 1.0a from the command line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from xbsec.cli.options import (
+    EXIT_REFUSED,
+    fail,
+    handle_errors,
+    password_options,
+    read_body,
+    resolve_password,
+)
+from xbsec.errors import ConfigurationError, KeyFileError, RefusedError
+
+
+@click.command("sign")
+@click.option("--method", "-X", required=True, help="HTTP method.")
+@click.option("--url", required=True, help="Full URL, query included, exactly as sent.")
+@click.option("--body-file", metavar="F|-", help="The exact body bytes (- for stdin).")
+@click.option("--consumer-key", required=True, help="The project's consumer key.")
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False),
+              help="Signing key: PKCS#12, PEM or DER.")
+@password_options
+@click.option("--alias", help="PKCS#12 alias.")
+@click.option("--nonce", help="Use this nonce (for reproducing a request).")
+@click.option("--timestamp", type=int, help="Use this timestamp (seconds since the epoch).")
+@click.option("--signature-method", type=click.Choice(["RSA-SHA256", "RSA-PSS"]),
+              default="RSA-SHA256", show_default=True)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print authorization, base_string and body_hash as JSON.")
+@handle_errors
+def sign(method: str, url: str, body_file: str | None, consumer_key: str, key_path: str,
+         password: str | None, password_env: str | None, alias: str | None,
+         nonce: str | None, timestamp: int | None, signature_method: str,
+         as_json: bool) -> None:
+    """Print the Authorization header value for one request."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from xbsec.keys import load_private_key
+    from xbsec.oauth1 import OAuth1Signer
+
+    key = load_private_key(key_path, password=resolve_password(password, password_env),
+                           alias=alias)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ConfigurationError(f"{key_path}: OAuth 1.0a needs an RSA key")
+    signer = OAuth1Signer(consumer_key, key, signature_method=signature_method)
+    signed = signer.sign(method, url, read_body(body_file), nonce=nonce, timestamp=timestamp)
+    if as_json:
+        click.echo(json.dumps({"authorization": signed.authorization,
+                               "base_string": signed.base_string,
+                               "body_hash": signed.body_hash,
+                               "nonce": signed.nonce, "timestamp": signed.timestamp},
+                              indent=2))
+    else:
+        click.echo(signed.authorization)
+
+
+def load_credential(path: str) -> Any:
+    """A certificate (PEM, DER or PKCS#12 without password), or failing that a public key."""
+    from xbsec.keys import load_certificate, load_public_key
+
+    try:
+        return load_certificate(path)
+    except KeyFileError:
+        return load_public_key(path)
+
+
+@click.command("verify")
+@click.option("--method", "-X", required=True, help="HTTP method.")
+@click.option("--url", required=True,
+              help="The URL as the client addressed it, query included.")
+@click.option("--body-file", metavar="F|-", help="The exact body bytes received (- for stdin).")
+@click.option("--authorization", required=True, help="The Authorization header value.")
+@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
+              help="The consumer's signing certificate (or public key).")
+@click.option("--now", type=int, help="Check as of this time (seconds since the epoch).")
+@click.option("--strict", is_flag=True,
+              help="Strict profile: only the Java and RFC 5849 base strings, 16-char nonces.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@handle_errors
+def verify(method: str, url: str, body_file: str | None, authorization: str, cert_path: str,
+           now: int | None, strict: bool, as_json: bool) -> None:
+    """Check a signed request as the gateway would (Mastercard-compatible unless --strict).
+
+    Exit 0 and print the consumer key when valid; exit 1 with the ReasonCode when not.
+    """
+    import time
+
+    from xbsec.oauth1 import OAuth1Verifier
+    from xbsec.policy import SecurityPolicy
+
+    credential = load_credential(cert_path)
+    policy = SecurityPolicy.strict() if strict else SecurityPolicy.mastercard_compatible()
+    verifier = OAuth1Verifier(lambda _consumer_key: credential, policy=policy,
+                              clock=(lambda: float(now)) if now is not None else time.time)
+    body = read_body(body_file)
+    try:
+        verified = verifier.verify(method, url, authorization, body)
+    except RefusedError as exc:
+        if as_json:
+            click.echo(json.dumps({"valid": False, "status": exc.status,
+                                   "reason_code": exc.reason_code,
+                                   "description": exc.description}, indent=2))
+            raise SystemExit(EXIT_REFUSED) from None
+        fail(f"{exc.reason_code} ({exc.status}): {exc.description}", EXIT_REFUSED)
+        return
+    if as_json:
+        click.echo(json.dumps({"valid": True, "consumer_key": verified.consumer_key,
+                               "signature_method": verified.signature_method,
+                               "base_string_variant": verified.variant}, indent=2))
+    else:
+        click.echo(verified.consumer_key)
+
+
+@click.command("explain")
+@click.option("--method", "-X", required=True, help="HTTP method.")
+@click.option("--url", required=True, help="The URL as the client addressed it.")
+@click.option("--body-file", metavar="F|-", help="The exact body bytes received (- for stdin).")
+@click.option("--authorization", required=True, help="The Authorization header value.")
+@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
+              help="The consumer's signing certificate (or public key).")
+@click.option("--now", type=int, help="Check as of this time (seconds since the epoch).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@handle_errors
+def explain(method: str, url: str, body_file: str | None, authorization: str, cert_path: str,
+            now: int | None, as_json: bool) -> None:
+    """Say why a signature fails: every check, what was expected, the likely mistake."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from xbsec.keys import public_key_of
+    from xbsec.oauth1.diagnose import explain as run_explain
+
+    public_key = public_key_of(load_credential(cert_path))
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        raise ConfigurationError(f"{cert_path}: OAuth 1.0a needs an RSA key")
+    report = run_explain(method, url, authorization, read_body(body_file), public_key,
+                         now=now)
+    if as_json:
+        click.echo(json.dumps({
+            "valid": report.valid, "matched": report.matched,
+            "findings": [{"level": f.level, "check": f.check, "message": f.message}
+                         for f in report.findings],
+            "base_strings": report.base_strings}, indent=2))
+    else:
+        marks = {"ok": "ok  ", "warning": "warn", "error": "FAIL"}
+        for finding in report.findings:
+            click.echo(f"[{marks[finding.level]}] {finding.check}: {finding.message}")
+        for variant, sbs in report.base_strings.items():
+            click.echo(f"\nbase string ({variant}):\n{sbs}")
+    if not report.valid:
+        raise SystemExit(EXIT_REFUSED)

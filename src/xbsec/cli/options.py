@@ -1,0 +1,70 @@
+"""Options and plumbing shared by the commands: passwords, bodies, error exits."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from xbsec.errors import XBSecError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_REFUSED = 1
+"""A verification or decryption said no."""
+EXIT_USAGE = 2
+"""Bad arguments, unreadable files, wrong passwords: the command could not do its job."""
+
+
+def password_options(func: F) -> F:
+    """``--password`` and ``--password-env``: a secret given directly or named by variable."""
+    func = click.option("--password-env", metavar="NAME",
+                        help="Read the password from this environment variable.")(func)
+    func = click.option("--password", metavar="P", help="Keystore or key password.")(func)
+    return func
+
+
+def resolve_password(password: str | None, password_env: str | None) -> str | None:
+    if password is not None and password_env is not None:
+        raise click.UsageError("give --password or --password-env, not both")
+    if password_env is not None:
+        value = os.environ.get(password_env)
+        if value is None:
+            raise click.UsageError(f"environment variable {password_env} is not set")
+        return value
+    return password
+
+
+def read_body(body_file: str | None) -> bytes:
+    """The exact bytes of ``--body-file`` (``-`` is standard input); none means empty."""
+    if body_file is None:
+        return b""
+    if body_file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(body_file, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise click.UsageError(f"cannot read --body-file {body_file}: {exc.strerror}") from None
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn xbsec's own errors into a one-line message and exit status 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except XBSecError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
