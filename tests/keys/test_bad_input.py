@@ -44,14 +44,6 @@ def test_empty_file_says_it_is_empty(tmp_path: Path) -> None:
     assert _error_for(path) == f"{path}: is empty"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_unreadable_file_says_permission_denied(tmp_path: Path) -> None:
-    path = tmp_path / "locked.pem"
-    path.write_bytes(b"x")
-    path.chmod(0)
-    assert _error_for(path) == f"{path}: permission denied"
-
-
 @pytest.mark.parametrize(("error", "expected"), [
     (PermissionError(13, "Permission denied"), "permission denied"),
     (OSError(5, "Input/output error"), "cannot be read (Input/output error)"),
