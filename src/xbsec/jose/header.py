@@ -6,7 +6,7 @@ Reading (``parse_header``) refuses, each as the one opaque ``DecryptionError``:
   parser must reject or take the last; two parsers taking different ones is how header
   confusion attacks start), ``NaN``/``Infinity``;
 - ``alg`` or ``enc`` missing, not a string, not implemented or not allowed by the policy;
-- ``kid`` or ``cty`` present but not a string;
+- ``kid`` or ``cty`` present but not a string (``null`` included);
 - ``zip`` (compressed plaintext: decompression bombs, and never used by XBS);
 - ``crit`` in any form: we implement no extension, so RFC 7516 §4.1.13 says refuse.
 
@@ -86,16 +86,17 @@ def _read(segment: str) -> JweHeader | None:
         return None
     alg = members.get("alg")
     enc = members.get("enc")
-    kid = members.get("kid")
-    cty = members.get("cty")
+    # kid and cty may be absent, but when present they are strings (null is not one).
+    kid = members.get("kid", "")
+    cty = members.get("cty", "")
     if not (
         isinstance(alg, str)
         and isinstance(enc, str)
-        and isinstance(kid, str | None)
-        and isinstance(cty, str | None)
+        and isinstance(kid, str)
+        and isinstance(cty, str)
     ):
         return None
-    return JweHeader(alg, enc, kid, cty, _frozen(members))
+    return JweHeader(alg, enc, members.get("kid"), members.get("cty"), _frozen(members))
 
 
 def parse_header(segment: str, policy: SecurityPolicy) -> JweHeader:
@@ -117,14 +118,12 @@ def parse_header(segment: str, policy: SecurityPolicy) -> JweHeader:
 
 
 @lru_cache(maxsize=256)
-def header_segment(alg: str, enc: str, kid: str | None, cty: str | None) -> bytes:
+def header_segment(alg: str, enc: str, kid: str, cty: str | None) -> bytes:
     """The encoded protected header (also the AAD), members in the order of SPEC §12.
 
     Cached: a sender emits the same few headers again and again.
     """
-    members: dict[str, str] = {"alg": alg, "enc": enc}
-    if kid is not None:
-        members["kid"] = kid
+    members = {"alg": alg, "enc": enc, "kid": kid}
     if cty is not None:
         members["cty"] = cty
     return b64.encode(json.dumps(members, separators=(",", ":")).encode("utf-8"))
