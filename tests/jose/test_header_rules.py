@@ -183,3 +183,11 @@ def test_jwe_header_reads_without_a_key_and_matches_the_authenticated_header(
     )
     assert jwe_decrypt_with_header(token, rsa_key_2048)[1] == unverified
     assert jwe_header(token.encode("ascii")) == unverified
+
+
+def test_a_header_is_a_value_equal_headers_hash_alike(rsa_key_2048: rsa.RSAPrivateKey) -> None:
+    first = jwe_header(forge(GOOD, rsa_key_2048.public_key()))
+    second = jwe_header(forge(dict(reversed(GOOD.items())), rsa_key_2048.public_key()))
+    assert first == second
+    assert hash(first) == hash(second)
+    assert first != jwe_header(forge({**GOOD, "typ": "JWE"}, rsa_key_2048.public_key()))

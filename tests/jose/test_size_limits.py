@@ -118,3 +118,14 @@ def test_cbc_ciphertext_must_be_whole_blocks(rsa_key_2048: rsa.RSAPrivateKey) ->
         parts[3] = b64e(wrong)
         with pytest.raises(DecryptionError):
             jwe_decrypt(joined(parts), rsa_key_2048)
+
+
+def test_an_oversized_bytes_token_is_refused_before_it_is_decoded(
+    rsa_key_2048: rsa.RSAPrivateKey,
+) -> None:
+    token = jwe_encrypt(b"x", rsa_key_2048.public_key()).encode("ascii")
+    policy = SecurityPolicy(jwe_max_token_bytes=len(token) - 1)
+    with pytest.raises(DecryptionError):
+        jwe_decrypt(token, rsa_key_2048, policy=policy)
+    with pytest.raises(DecryptionError):
+        jwe_decrypt(b"\xff" * (len(token) + 1), rsa_key_2048, policy=policy)

@@ -44,7 +44,7 @@ class JweHeader:
     enc: str
     kid: str | None
     cty: str | None
-    members: Mapping[str, Any] = field(repr=False)
+    members: Mapping[str, Any] = field(repr=False, hash=False)
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -168,13 +168,13 @@ def _split(
     token: object, policy: SecurityPolicy
 ) -> tuple[str, tuple[int, int, int, int], JweHeader]:
     """The token as text, the positions of its four dots, and its checked header."""
+    if not isinstance(token, str | bytes) or len(token) > policy.jwe_max_token_bytes:
+        raise DecryptionError()
     if isinstance(token, bytes):
         try:
             token = token.decode("ascii")
         except UnicodeDecodeError:
             raise DecryptionError() from None
-    if not isinstance(token, str) or len(token) > policy.jwe_max_token_bytes:
-        raise DecryptionError()
     d1 = token.find(".")
     d2 = token.find(".", d1 + 1)
     d3 = token.find(".", d2 + 1)
