@@ -77,7 +77,8 @@ def run(case: Case, budget: float = 0.5, rounds: int = 3) -> Result:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| operation | xbsec ops/s | primitive | primitive ops/s | ratio | target | peers (ratio) |",
+        "| operation | xbsec ops/s | primitive | primitive ops/s | ratio | target "
+        "| peers (ratio) |",
         "|---|---:|---|---:|---:|---:|---|",
     ]
     for r in results:
