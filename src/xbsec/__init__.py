@@ -32,12 +32,19 @@ from xbsec.errors import (
 )
 
 if TYPE_CHECKING:
+    from xbsec.jose.header import JweHeader
+    from xbsec.jose.jwe import jwe_decrypt, jwe_decrypt_with_header, jwe_encrypt, jwe_header
+    from xbsec.jose.keyring import JweKeyring
+    from xbsec.keys.project import KeyFile, ProjectKeys
     from xbsec.oauth1.signer import OAuth1Signer, SignedRequest
     from xbsec.oauth1.verifier import OAuth1Verifier, VerifiedRequest
     from xbsec.policy import SecurityPolicy
     from xbsec.replay import MemoryReplayStore, ReplayStore
 
 _LAZY = {
+    "JweHeader": "xbsec.jose.header",
+    "JweKeyring": "xbsec.jose.keyring",
+    "KeyFile": "xbsec.keys.project",
     "MemoryReplayStore": "xbsec.replay",
     "OAuth1Signer": "xbsec.oauth1.signer",
     "OAuth1Verifier": "xbsec.oauth1.verifier",
@@ -45,6 +52,11 @@ _LAZY = {
     "SecurityPolicy": "xbsec.policy",
     "SignedRequest": "xbsec.oauth1.signer",
     "VerifiedRequest": "xbsec.oauth1.verifier",
+    "ProjectKeys": "xbsec.keys.project",
+    "jwe_decrypt": "xbsec.jose.jwe",
+    "jwe_decrypt_with_header": "xbsec.jose.jwe",
+    "jwe_encrypt": "xbsec.jose.jwe",
+    "jwe_header": "xbsec.jose.jwe",
 }
 
 __all__ = [
@@ -53,7 +65,10 @@ __all__ = [
     "ConfigurationError",
     "DecryptionError",
     "InvalidAuthHeaderError",
+    "JweHeader",
+    "JweKeyring",
     "KeyAliasError",
+    "KeyFile",
     "KeyFileError",
     "KeyMaterialError",
     "KeyMismatchError",
@@ -63,6 +78,7 @@ __all__ = [
     "OAuth1Signer",
     "OAuth1Verifier",
     "PayloadError",
+    "ProjectKeys",
     "RefusedError",
     "ReplayStore",
     "SecurityPolicy",
@@ -74,6 +90,10 @@ __all__ = [
     "VerifiedRequest",
     "XBSecError",
     "__version__",
+    "jwe_decrypt",
+    "jwe_decrypt_with_header",
+    "jwe_encrypt",
+    "jwe_header",
 ]
 
 
