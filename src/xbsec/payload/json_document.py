@@ -1,0 +1,158 @@
+"""Strict JSON for the documents we are handed, and one way of writing them back.
+
+Reading refuses what two JSON parsers may read differently, because the envelope and the
+field-level scheme are read by one party and written by another:
+
+- text that is not UTF-8, a byte-order mark, trailing data after the value;
+- a member name repeated in one object (RFC 8259 §4 leaves the result undefined);
+- ``NaN``, ``Infinity`` and numbers too large for a float (they cannot be written back as
+  JSON);
+- nesting deeper than the interpreter's recursion limit.
+
+Each is a ``PayloadError`` that says what is wrong and where (line and column), never what
+the document says.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Final, TypeAlias
+
+from xbsec.errors import PayloadError
+
+__all__ = ["JsonValue", "copy_json", "dump_json", "parse_json", "parse_plaintext"]
+
+JsonValue: TypeAlias = "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
+"""A JSON value as Python holds it: ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool``,
+``None``."""
+
+
+class _RepeatedMember(ValueError):
+    pass
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _RepeatedMember
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotFinite
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotFinite
+    return value
+
+
+_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_object, parse_constant=_no_constant, parse_float=_finite
+)
+
+
+def _decode(text: str) -> JsonValue:
+    # Raises the private ValueErrors above, JSONDecodeError or RecursionError.
+    return _DECODER.decode(text)  # type: ignore[no-any-return]
+
+
+def parse_json(
+    data: bytes | bytearray | memoryview | str, *, what: str = "the document"
+) -> JsonValue:
+    """Read one JSON value under the rules above, or raise ``PayloadError``.
+
+    ``what`` names the thing in the error message ("the JSON envelope", ...).
+    """
+    if isinstance(data, str):
+        text = data
+    else:
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            raise PayloadError(f"{what} is not valid UTF-8") from None
+    try:
+        return _decode(text)
+    except _RepeatedMember:
+        raise PayloadError(f"{what} repeats a member name in one object") from None
+    except _NotFinite:
+        raise PayloadError(f"{what} holds NaN, Infinity or an out-of-range number") from None
+    except json.JSONDecodeError as error:
+        raise PayloadError(
+            f"{what} is not valid JSON ({error.msg} at line {error.lineno}, "
+            f"column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise PayloadError(f"{what} is nested too deeply") from None
+
+
+def parse_plaintext(text: str) -> JsonValue:
+    """A decrypted field value: its JSON, or the text itself when it is not JSON.
+
+    Mastercard's libraries encrypt a string field as its bare characters, not as a JSON
+    string, and read any plaintext that does not parse as a string (SPEC §4.2). xbsec always
+    encrypts JSON, so its own values come back exactly; a bare ``123`` sent by those
+    libraries for the string ``"123"`` cannot be told from a number, and is read as one.
+    A repeated member name is still refused.
+    """
+    try:
+        return _decode(text)
+    except _RepeatedMember:
+        raise PayloadError("a decrypted value repeats a member name in one object") from None
+    except (ValueError, RecursionError):  # JSONDecodeError and _NotFinite included
+        return text
+
+
+def dump_json(value: JsonValue) -> bytes:
+    """Compact UTF-8 JSON (no whitespace); non-ASCII text kept as is.
+
+    A string holding a lone surrogate has no UTF-8 form; then the whole value is written with
+    ``\\u`` escapes instead, which every JSON reader takes back to the same string.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (ValueError, TypeError):
+        raise PayloadError("the document holds a value that is not JSON") from None
+    except RecursionError:
+        raise PayloadError("the document is nested too deeply") from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+def copy_json(value: object) -> JsonValue:
+    """A deep copy of a JSON value given as Python objects, checked on the way.
+
+    The field-level functions work on a copy, so that a failure half-way leaves the caller's
+    document as it was. Anything that is not JSON (a tuple, a non-string key, NaN, bytes) is
+    a ``PayloadError``.
+    """
+    try:
+        return _copy(value)
+    except RecursionError:
+        raise PayloadError("the document is nested too deeply") from None
+
+
+def _copy(value: object) -> JsonValue:
+    if isinstance(value, dict):
+        copied: dict[str, JsonValue] = {}
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise PayloadError("a member name in the document is not a string")
+            copied[name] = _copy(item)
+        return copied
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise PayloadError(f"the document holds a {type(value).__name__}, which is not JSON")
