@@ -15,6 +15,7 @@ or third-party exception escapes it::
     ├── PayloadError                an envelope or document has the wrong shape
     └── RefusedError                the gateway refuses a request (status + ReasonCode)
         ├── InvalidAuthHeaderError  400 INVALID_AUTH_HEADER   (SPEC §2.7 step 1)
+        │   └── MalformedTokenError 401 INVALID_AUTH_HEADER   (SPEC §5.4 steps 1-2: a JWS)
         ├── AccessDeniedError       401 DECLINED               (step 2; also bad certificate)
         ├── TimestampError          401 INVALID_TIMESTAMP      (step 3)
         ├── NonceReplayError        401 NONCE_REPLAYED         (step 4)
@@ -48,6 +49,7 @@ __all__ = [
     "KeyMaterialError",
     "KeyMismatchError",
     "KeyPasswordError",
+    "MalformedTokenError",
     "NonceReplayError",
     "PayloadError",
     "RefusedError",
@@ -136,6 +138,16 @@ class InvalidAuthHeaderError(RefusedError):
 
     status = 400
     default_reason_code = "INVALID_AUTH_HEADER"
+
+
+class MalformedTokenError(InvalidAuthHeaderError):
+    """A bearer token (a JWS) is missing, malformed, or uses what the profile refuses.
+
+    401, not the 400 of OAuth 1.0a: SPEC §5.4 step 1 answers a request token that is not
+    three base64url segments with 401 and an ``INVALID_AUTH_HEADER``-style body.
+    """
+
+    status = 401
 
 
 class AccessDeniedError(RefusedError):
