@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["BaseStringVariant", "SecurityPolicy"]
+__all__ = ["BaseStringVariant", "SecurityPolicy", "X5tCheck"]
 
 BaseStringVariant = Literal["java", "python", "node", "rfc5849"]
 """How a signer built the OAuth 1.0a signature base string (SPEC §2.5).
@@ -31,6 +31,15 @@ BaseStringVariant = Literal["java", "python", "node", "rfc5849"]
 """
 
 _ALL_VARIANTS: tuple[BaseStringVariant, ...] = ("java", "python", "node", "rfc5849")
+
+X5tCheck = Literal["either", "jwk", "cert", "off"]
+"""What a request token's ``x5t#S256`` must equal, when present (SPEC §5.4 step 4).
+
+- ``either``: the RFC 7638 JWK thumbprint (Mastercard's generator) or the RFC 7515
+  certificate thumbprint of the registered certificate;
+- ``jwk`` / ``cert``: only that one;
+- ``off``: not compared (a mismatch is only reported in ``VerifiedToken.warnings``).
+"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +84,22 @@ class SecurityPolicy:
     jwe_max_header_bytes: int = 4096
     """Largest protected header (decoded JSON) accepted."""
 
+    # --- OAuth 2.0 request token (SPEC §5.4) ---------------------------------------------
+    request_token_algorithms: frozenset[str] = frozenset({"RS256", "ES256"})
+    """JWS ``alg`` values a request-token verifier accepts (never ``none`` or HS*)."""
+    request_token_max_lifetime: int = 900
+    """Longest accepted ``exp - iat``: Mastercard's generator default (SPEC §5.2)."""
+    request_token_skew: int = 60
+    """Accepted clock difference for ``exp``, ``nbf`` and ``iat`` [INF]."""
+    request_token_accept_bare: bool = True
+    """Accept a bare ``<jwt>`` without ``Bearer `` (SPEC §5.4 step 1: lenient by default)."""
+    request_token_x5t_check: X5tCheck = "either"  # noqa: S105 -- a mode name, not a secret
+    """How ``x5t#S256`` is compared with the registered certificate (``X5tCheck``)."""
+    request_token_replay_check: bool = False
+    """Refuse a ``jti`` seen before. Off: Mastercard is reported to accept replays (§5.4)."""
+    request_token_max_bytes: int = 16 * 1024
+    """Longest accepted token, in characters (one leaf certificate in ``x5c`` is ~2 KB)."""
+
     # --- Bodies --------------------------------------------------------------------------
     max_body_bytes: int = 10 * 1024 * 1024
     """Largest request or response body the pipeline and the gateway accept."""
@@ -104,6 +129,20 @@ class SecurityPolicy:
             raise ConfigurationError("RSA1_5 is never accepted (padding-oracle attacks)")
         if set(self.jwe_gcm_iv_lengths) - {12, 16}:
             raise ConfigurationError("jwe_gcm_iv_lengths may only contain 12 and 16")
+        if not self.request_token_algorithms or (
+            set(self.request_token_algorithms) - {"RS256", "ES256"}
+        ):
+            raise ConfigurationError("request_token_algorithms must be RS256 and/or ES256")
+        if self.request_token_max_lifetime < 1:
+            raise ConfigurationError("request_token_max_lifetime must be >= 1")
+        if self.request_token_skew < 0:
+            raise ConfigurationError("request_token_skew must be >= 0")
+        if self.request_token_x5t_check not in ("either", "jwk", "cert", "off"):
+            raise ConfigurationError(
+                f"unknown request_token_x5t_check {self.request_token_x5t_check!r}"
+            )
+        if self.request_token_max_bytes < 256:
+            raise ConfigurationError("request_token_max_bytes must be >= 256")
 
     @classmethod
     def strict(cls) -> SecurityPolicy:
