@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from xbsec.keys import jwk_thumbprint, x5t_s256
 from xbsec.oauth2 import RequestTokenMinter, RequestTokenVerifier
 from xbsec.oauth2.registered_credentials import RegisteredCredential, credential_lookup
 
-from .conftest import CONSUMER_KEY, NOW, make_certificate, refusal, status
+from .conftest import CONSUMER_KEY, NOW, make_certificate, refusal, status, x5c_of
 
 
 def test_a_revoked_consumer_key_is_refused_at_once(minter, certificate) -> None:
@@ -55,3 +56,14 @@ def test_a_certificate_for_a_key_type_we_do_not_use_is_unusable(minter, rsa_key_
     assert RegisteredCredential.of(cert) is None
     verifier = RequestTokenVerifier({CONSUMER_KEY: cert}, clock=lambda: NOW)
     assert status(refusal(verifier, minter.mint()))[1] == "DECLINED"
+
+
+def test_a_bare_key_s_certificate_thumbprint_is_that_of_the_token_s_leaf(rsa_key_2048,
+                                                                       certificate) -> None:
+    registered = RegisteredCredential.of(rsa_key_2048.public_key())
+    assert registered is not None
+    (leaf,) = x5c_of(certificate)
+    assert registered.thumbprint_form(x5t_s256(certificate), leaf) == "cert"
+    assert registered.thumbprint_form(x5t_s256(certificate)) is None
+    assert registered.thumbprint_form(x5t_s256(certificate), "%%%") is None
+    assert registered.thumbprint_form(jwk_thumbprint(certificate)) == "jwk"

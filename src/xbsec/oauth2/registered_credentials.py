@@ -44,10 +44,8 @@ TokenCredentialSource: TypeAlias = (
 ThumbprintForm = Literal["jwk", "cert"]
 
 
-def _spki(key: PublicKey) -> bytes:
-    return key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+_DER = serialization.Encoding.DER
+_SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
 
 
 def _standard_b64(text: str) -> bytes | None:
@@ -89,7 +87,7 @@ class RegisteredCredential:
         self.verify_signature = verify_signature
         """``(signature, signing input) -> bool`` with this key, made once."""
         self.jwk_thumbprint = jwk_thumbprint(public_key)
-        self._leaf_seen: tuple[str, str] | None = None
+        self._leaf_seen: str | None = None
         if certificate is None:
             self._der: bytes | None = None
             self.certificate_b64: str | None = None
@@ -97,7 +95,7 @@ class RegisteredCredential:
             self.not_before = float("-inf")
             self.not_after = float("inf")
         else:
-            self._der = certificate.public_bytes(serialization.Encoding.DER)
+            self._der = certificate.public_bytes(_DER)
             self.certificate_b64 = binascii.b2a_base64(self._der, newline=False).decode("ascii")
             self.cert_thumbprint = _cert_thumbprint(self._der)
             self.not_before = certificate.not_valid_before_utc.timestamp()
@@ -130,12 +128,12 @@ class RegisteredCredential:
     def carries(self, leaf: str) -> bool:
         """Whether ``leaf`` (``x5c[0]``) is this certificate, byte for byte (SPEC §5.4 step 4).
 
-        For a bare public key: whether ``leaf`` is a certificate for that key.
+        For a bare public key: whether ``leaf`` is a certificate for that key (by whom it
+        was issued does not matter: the key in it is never used, only compared).
         """
-        if self.certificate_b64 is not None:
+        if self._der is not None:
             return leaf == self.certificate_b64 or _standard_b64(leaf) == self._der
-        seen = self._leaf_seen
-        if seen is not None and seen[0] == leaf:
+        if leaf == self._leaf_seen:
             return True
         der = _standard_b64(leaf)
         if der is None:
@@ -144,24 +142,23 @@ class RegisteredCredential:
             certified = x509.load_der_x509_certificate(der).public_key()
         except (ValueError, UnsupportedAlgorithm):  # not a certificate, or an unknown key type
             return False
-        if not isinstance(certified, type(self.public_key)) or _spki(certified) != _spki(
-            self.public_key
-        ):
+        if certified.public_bytes(_DER, _SPKI) != self.public_key.public_bytes(_DER, _SPKI):
             return False
-        self._leaf_seen = (leaf, _cert_thumbprint(der))
+        self._leaf_seen = leaf  # the next token of this client compares one string
         return True
 
-    def thumbprint_form(self, x5t: str) -> ThumbprintForm | None:
+    def thumbprint_form(self, x5t: str, leaf: str | None = None) -> ThumbprintForm | None:
         """Which thumbprint of this credential ``x5t`` is: RFC 7638 JWK, RFC 7515 cert, none.
 
-        For a bare public key the certificate thumbprint is that of the ``x5c`` leaf last
-        found to certify it.
+        For a bare public key the certificate is ``leaf``, the token's ``x5c[0]``, once
+        ``carries`` has accepted it.
         """
         if x5t == self.jwk_thumbprint:
             return "jwk"
         cert_thumbprint = self.cert_thumbprint
-        if cert_thumbprint is None and self._leaf_seen is not None:
-            cert_thumbprint = self._leaf_seen[1]
+        if cert_thumbprint is None and leaf is not None:
+            der = _standard_b64(leaf)
+            cert_thumbprint = None if der is None else _cert_thumbprint(der)
         if cert_thumbprint is not None and x5t == cert_thumbprint:
             return "cert"
         return None

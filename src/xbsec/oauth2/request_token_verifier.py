@@ -132,7 +132,7 @@ class RequestTokenVerifier:
                     "x5c does not carry the certificate registered for this consumer key"
                 )
         if x5t is not None:
-            registered = self._check_x5t(x5t, registered, warnings)
+            registered = self._check_x5t(x5t, leaf, registered, warnings)
 
         # Step 5: the signature, with the registered key.
         credential = _verify_signature(jws, registered)
@@ -153,10 +153,10 @@ class RequestTokenVerifier:
             jws.alg, credential.credential, tuple(warnings),
         )
 
-    def _check_x5t(self, x5t: str, registered: list[RegisteredCredential],
+    def _check_x5t(self, x5t: str, leaf: str | None, registered: list[RegisteredCredential],
                    warnings: list[str]) -> list[RegisteredCredential]:
         mode = self._policy.request_token_x5t_check
-        forms = [r.thumbprint_form(x5t) for r in registered]
+        forms = [r.thumbprint_form(x5t, leaf) for r in registered]
         if mode == "off":
             if not any(forms):
                 warnings.append("x5t#S256 is not a thumbprint of the registered certificate")
