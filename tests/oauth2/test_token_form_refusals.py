@@ -101,7 +101,7 @@ def test_an_x5c_that_is_not_a_list_of_strings_is_401(verifier, rsa_key_2048, cer
     )
 
 
-@pytest.mark.parametrize("x5t", [1, ["abc"], {"a": 1}, True])
+@pytest.mark.parametrize("x5t", [None, 1, ["abc"], {"a": 1}, True])
 def test_an_x5t_that_is_not_a_string_is_401(verifier, rsa_key_2048, certificate, x5t) -> None:
     header = {**mastercard_header(certificate), "x5t#S256": x5t}
     assert _malformed(verifier, token(header, claims(), rsa_key_2048)) == (

@@ -109,7 +109,7 @@ class RequestTokenVerifier:
             raise MalformedTokenError("the request token has no kid (the consumer key)")
         leaf = _x5c_leaf(header)
         x5t = header.get("x5t#S256")
-        if x5t is not None and not isinstance(x5t, str):
+        if "x5t#S256" in header and not isinstance(x5t, str):  # null is not absent
             raise MalformedTokenError("the request token's x5t#S256 is not a string")
         warnings = _header_warnings(header)
 
