@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xbsec.keys import (
+    generate_rsa_key,
+    private_key_pem,
+    self_signed_certificate,
+    write_certificate_pem,
+    write_pkcs12,
+)
+
+
+@pytest.fixture(scope="session")
+def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project's key files: signing p12, client-encryption cert, Mastercard-encryption p12."""
+    folder = tmp_path_factory.mktemp("project")
+    signing = generate_rsa_key()
+    write_pkcs12(folder / "signing.p12", signing, self_signed_certificate(signing))
+    (folder / "signing-key.pem").write_bytes(private_key_pem(signing))
+    other = generate_rsa_key()
+    write_certificate_pem(folder / "other.pem", self_signed_certificate(other))
+    client_enc = generate_rsa_key()
+    write_certificate_pem(folder / "client-encryption.pem", self_signed_certificate(client_enc))
+    (folder / "client-encryption-key.pem").write_bytes(private_key_pem(client_enc))
+    mc_enc = generate_rsa_key()
+    write_pkcs12(folder / "mastercard-encryption.p12", mc_enc, self_signed_certificate(mc_enc),
+                 password="mc-secret")
+    return folder
+
+
+def write_profile(folder: Path, text: str, name: str = "xbsec.toml") -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+GOOD = """
+default = "sandbox"
+
+[profiles.sandbox]
+environment = "sandbox"
+partner_id = "SANDBOX_1234567"
+consumer_key = "ck!123"
+signing_key = {{ path = "{dir}/signing.p12", alias = "keyalias", password = "keystorepassword" }}
+
+[profiles.sandbox.encryption]
+client_encryption_certificate = "{dir}/client-encryption.pem"
+mastercard_encryption_keys = [
+    {{ path = "{dir}/mastercard-encryption.p12", password_env = "MC_PW" }},
+]
+"""
+
+
+@pytest.fixture
+def good_profile(key_dir: Path, tmp_path: Path) -> Any:
+    return write_profile(tmp_path, GOOD.format(dir=key_dir))
