@@ -342,3 +342,16 @@ def test_many_distinct_credentials_keep_the_key_cache_bounded(rsa_key_2048) -> N
         else:
             verifier._credentials(CONSUMER_KEY)
     assert len(verifier._cache) <= 4097
+
+
+def test_two_verifiers_sharing_one_store_refuse_a_replay_across_them(signer,
+                                                                     certificate) -> None:
+    """An empty store is still the store given (an empty store is falsy: it has __len__)."""
+    shared = MemoryReplayStore()
+    first = OAuth1Verifier({CONSUMER_KEY: certificate}, replay_store=shared, clock=lambda: NOW)
+    second = OAuth1Verifier({CONSUMER_KEY: certificate}, replay_store=shared, clock=lambda: NOW)
+    header = signer.authorization_header("POST", URL, BODY)
+    first.verify("POST", URL, header, BODY)
+    with pytest.raises(NonceReplayError):
+        second.verify("POST", URL, header, BODY)
+    assert len(shared) == 1

@@ -108,7 +108,7 @@ class OAuth1Verifier:
                  clock: Callable[[], float] = time.time) -> None:
         self._policy = policy or SecurityPolicy()
         self._source = credentials
-        self._store: ReplayStore = replay_store or MemoryReplayStore()
+        self._store: ReplayStore = MemoryReplayStore() if replay_store is None else replay_store
         self._clock = clock
         self._cache: dict[int, tuple[Credential, _Key | None]] = {}
 
