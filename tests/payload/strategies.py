@@ -29,8 +29,7 @@ _scalars = (
 
 json_values: st.SearchStrategy[Any] = st.recursive(
     _scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(_names, children, max_size=4),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_names, children, max_size=4),
     max_leaves=12,
 )
 """Any JSON value (strings may hold lone surrogates: JSON can carry them escaped)."""

@@ -66,6 +66,8 @@ def test_text_and_bytearray_bodies_are_read_like_bytes() -> None:
 def test_extra_members_are_ignored_only_when_allowed() -> None:
     body = b'{"encrypted_payload":{"data":"%s","v":1},"meta":{}}' % JWE.encode()
     assert unwrap(body, allow_extra_members=True) == JWE
-    xml = (b'<encrypted_payload id="1"><data enc="x">%s</data><note/></encrypted_payload>'
-           % JWE.encode())  # fmt: skip
+    xml = (
+        b'<encrypted_payload id="1"><data enc="x">%s</data><note/></encrypted_payload>'
+        % JWE.encode()
+    )
     assert unwrap(xml, allow_extra_members=True) == JWE

@@ -32,12 +32,18 @@ JSON_CASES = {
     "data with a quote": (b'{"encrypted_payload":{"data":"a\\"b"}}', "not a compact JWE"),
     "extra top member": (b'{"encrypted_payload":{"data":"%s"},"x":1}' % J, "beside"),
     "extra inner member": (b'{"encrypted_payload":{"data":"%s","kid":"k"}}' % J, "beside"),
-    "two envelopes": (b'{"encrypted_payload":{"data":"%s"}}{"encrypted_payload":{"data":"%s"}}'
-                      % (J, J), "Extra data"),
-    "repeated envelope member": (b'{"encrypted_payload":{"data":"a"},"encrypted_payload":'
-                                 b'{"data":"%s"}}' % J, "repeats a member"),
-    "repeated data member": (b'{"encrypted_payload":{"data":"a","data":"%s"}}' % J,
-                             "repeats a member"),
+    "two envelopes": (
+        b'{"encrypted_payload":{"data":"%s"}}{"encrypted_payload":{"data":"%s"}}' % (J, J),
+        "Extra data",
+    ),
+    "repeated envelope member": (
+        b'{"encrypted_payload":{"data":"a"},"encrypted_payload":{"data":"%s"}}' % J,
+        "repeats a member",
+    ),
+    "repeated data member": (
+        b'{"encrypted_payload":{"data":"a","data":"%s"}}' % J,
+        "repeats a member",
+    ),
     "trailing garbage": (b'{"encrypted_payload":{"data":"%s"}}x' % J, "Extra data"),
     "trailing comma": (b'{"encrypted_payload":{"data":"%s"},}' % J, "not valid JSON"),
     "truncated": (b'{"encrypted_payload":{"data":"%s"}' % J, "not valid JSON"),
@@ -45,8 +51,10 @@ JSON_CASES = {
     "byte-order mark": (b'\xef\xbb\xbf{"encrypted_payload":{"data":"%s"}}' % J, "not valid JSON"),
     "NaN": (b'{"encrypted_payload":{"data":"%s"},"n":NaN}' % J, "NaN"),
     "huge number": (b'{"encrypted_payload":{"data":"%s"},"n":1e999}' % J, "NaN"),
-    "deep nesting": (b'{"encrypted_payload":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-                     "nested too deeply"),
+    "deep nesting": (
+        b'{"encrypted_payload":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "nested too deeply",
+    ),
 }
 
 
@@ -65,43 +73,70 @@ BOMB = b"""<?xml version="1.0"?>
 EXTERNAL = b"""<?xml version="1.0"?>
 <!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <encrypted_payload><data>&xxe;</data></encrypted_payload>"""
-DTD_ONLY = b"""<!DOCTYPE encrypted_payload SYSTEM "http://example.com/e.dtd">
-<encrypted_payload><data>%s</data></encrypted_payload>""" % J
+DTD_ONLY = (
+    b"""<!DOCTYPE encrypted_payload SYSTEM "http://example.com/e.dtd">
+<encrypted_payload><data>%s</data></encrypted_payload>"""
+    % J
+)
 
 XML_CASES = {
     "billion laughs": (BOMB, "DOCTYPE"),
     "external entity": (EXTERNAL, "DOCTYPE"),
     "external DTD": (DTD_ONLY, "DOCTYPE"),
     "wrong root": (b"<payload><data>%s</data></payload>" % J, "root element"),
-    "namespaced root": (b'<encrypted_payload xmlns="urn:x"><data>%s</data></encrypted_payload>'
-                        % J, "root element"),
-    "root attribute": (b'<encrypted_payload v="1"><data>%s</data></encrypted_payload>' % J,
-                       "has attributes"),
-    "data attribute": (b'<encrypted_payload><data v="1">%s</data></encrypted_payload>' % J,
-                       "has attributes"),
-    "text before data": (b"<encrypted_payload>x<data>%s</data></encrypted_payload>" % J,
-                         "text beside"),
-    "text after data": (b"<encrypted_payload><data>%s</data>x</encrypted_payload>" % J,
-                        "text beside"),
-    "extra element": (b"<encrypted_payload><data>%s</data><kid>k</kid></encrypted_payload>" % J,
-                      "other than <data>"),
-    "two data": (b"<encrypted_payload><data>%s</data><data>%s</data></encrypted_payload>"
-                 % (J, J), "more than one"),
+    "namespaced root": (
+        b'<encrypted_payload xmlns="urn:x"><data>%s</data></encrypted_payload>' % J,
+        "root element",
+    ),
+    "root attribute": (
+        b'<encrypted_payload v="1"><data>%s</data></encrypted_payload>' % J,
+        "has attributes",
+    ),
+    "data attribute": (
+        b'<encrypted_payload><data v="1">%s</data></encrypted_payload>' % J,
+        "has attributes",
+    ),
+    "text before data": (
+        b"<encrypted_payload>x<data>%s</data></encrypted_payload>" % J,
+        "text beside",
+    ),
+    "text after data": (
+        b"<encrypted_payload><data>%s</data>x</encrypted_payload>" % J,
+        "text beside",
+    ),
+    "extra element": (
+        b"<encrypted_payload><data>%s</data><kid>k</kid></encrypted_payload>" % J,
+        "other than <data>",
+    ),
+    "two data": (
+        b"<encrypted_payload><data>%s</data><data>%s</data></encrypted_payload>" % (J, J),
+        "more than one",
+    ),
     "no data": (b"<encrypted_payload></encrypted_payload>", "no <data>"),
-    "element in data": (b"<encrypted_payload><data><b>%s</b></data></encrypted_payload>" % J,
-                        "holds elements"),
+    "element in data": (
+        b"<encrypted_payload><data><b>%s</b></data></encrypted_payload>" % J,
+        "holds elements",
+    ),
     "empty data": (b"<encrypted_payload><data/></encrypted_payload>", "is empty"),
     "blank data": (b"<encrypted_payload><data>  </data></encrypted_payload>", "is empty"),
-    "data with entity": (b"<encrypted_payload><data>a&amp;b</data></encrypted_payload>",
-                         "not a compact JWE"),
-    "two envelopes": (b"<encrypted_payload><data>%s</data></encrypted_payload>"
-                      b"<encrypted_payload><data>%s</data></encrypted_payload>" % (J, J),
-                      "not well-formed"),
-    "trailing garbage": (b"<encrypted_payload><data>%s</data></encrypted_payload>x" % J,
-                         "not well-formed"),
+    "data with entity": (
+        b"<encrypted_payload><data>a&amp;b</data></encrypted_payload>",
+        "not a compact JWE",
+    ),
+    "two envelopes": (
+        b"<encrypted_payload><data>%s</data></encrypted_payload>"
+        b"<encrypted_payload><data>%s</data></encrypted_payload>" % (J, J),
+        "not well-formed",
+    ),
+    "trailing garbage": (
+        b"<encrypted_payload><data>%s</data></encrypted_payload>x" % J,
+        "not well-formed",
+    ),
     "unclosed": (b"<encrypted_payload><data>%s</data>" % J, "not well-formed"),
-    "invalid UTF-8": (b"<encrypted_payload><data>%s\xff</data></encrypted_payload>" % J,
-                      "not valid UTF-8"),
+    "invalid UTF-8": (
+        b"<encrypted_payload><data>%s\xff</data></encrypted_payload>" % J,
+        "not valid UTF-8",
+    ),
 }
 
 
@@ -152,7 +187,7 @@ def test_bodies_over_the_size_limit_are_refused_before_parsing() -> None:
         unwrap(body, policy=policy)
     with pytest.raises(PayloadError, match="64-byte limit"):
         decrypt_payload(body, [], policy=policy)
-    assert unwrap(body[: 0] + b'{"encrypted_payload":{"data":"abc"}}', policy=policy) == "abc"
+    assert unwrap(body[:0] + b'{"encrypted_payload":{"data":"abc"}}', policy=policy) == "abc"
 
 
 def test_text_with_a_lone_surrogate_is_refused() -> None:
@@ -163,9 +198,9 @@ def test_text_with_a_lone_surrogate_is_refused() -> None:
 @pytest.mark.parametrize("body", [None, 5, ["x"]])
 def test_a_body_of_the_wrong_type_is_a_configuration_error(body: object) -> None:
     with pytest.raises(ConfigurationError, match="bytes or str"):
-        unwrap(body)  # type: ignore[arg-type]
+        unwrap(body)
 
 
 def test_a_content_type_of_the_wrong_type_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="content_type"):
-        unwrap(b"{}", 5)  # type: ignore[arg-type]
+        unwrap(b"{}", 5)

@@ -70,8 +70,7 @@ def test_a_changed_ciphertext_is_refused(
     token = unwrap(encrypt_payload(QUOTE_JSON, certificate))
     head, key, iv, ciphertext, tag = token.split(".")
     flipped = ("B" if ciphertext[0] == "A" else "A") + ciphertext[1:]
-    body = b'{"encrypted_payload":{"data":"%s"}}' % ".".join(
-        (head, key, iv, flipped, tag)).encode()  # fmt: skip
+    body = b'{"encrypted_payload":{"data":"%s"}}' % ".".join((head, key, iv, flipped, tag)).encode()
     with pytest.raises(DecryptionError):
         decrypt_payload(body, rsa_key_2048)
 
@@ -90,10 +89,11 @@ def test_a_content_type_without_envelope_is_refused_before_encrypting(
         raise AssertionError("nothing may be encrypted")
 
     with pytest.raises(ConfigurationError, match="no encrypted_payload envelope"):
-        encrypt_payload(QUOTE_JSON, certificate, content_type="text/plain",
-                        random_bytes=no_randomness)  # fmt: skip
+        encrypt_payload(
+            QUOTE_JSON, certificate, content_type="text/plain", random_bytes=no_randomness
+        )
     with pytest.raises(ConfigurationError):
-        encrypt_payload(QUOTE_JSON, certificate, content_type=None)  # type: ignore[arg-type]
+        encrypt_payload(QUOTE_JSON, certificate, content_type=None)
 
 
 def test_extra_members_reach_decryption_only_when_allowed(

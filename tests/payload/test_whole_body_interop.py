@@ -48,8 +48,10 @@ def test_a_joserfc_token_in_the_envelope_decrypts(
     from joserfc import jwe
 
     token = jwe.encrypt_compact(
-        {"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": content_type}, PLAINTEXT, their_key,
+        {"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": content_type},
+        PLAINTEXT,
+        their_key,
         algorithms=["RSA-OAEP-256", "A256GCM"],
-    )  # fmt: skip
+    )
     body = wrap(token, content_type)
     assert decrypt_payload(body, rsa_key_2048, content_type=content_type) == PLAINTEXT
