@@ -57,6 +57,8 @@ def _finite(text: str) -> float:
 _DECODER: Final = json.JSONDecoder(
     object_pairs_hook=_object, parse_constant=_no_constant, parse_float=_finite
 )
+_COMPACT: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_ESCAPED: Final = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
 
 
 def _decode(text: str) -> JsonValue:
@@ -86,8 +88,7 @@ def parse_json(
         raise PayloadError(f"{what} holds NaN, Infinity or an out-of-range number") from None
     except json.JSONDecodeError as error:
         raise PayloadError(
-            f"{what} is not valid JSON ({error.msg} at line {error.lineno}, "
-            f"column {error.colno})"
+            f"{what} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
         ) from None
     except RecursionError:
         raise PayloadError(f"{what} is nested too deeply") from None
@@ -117,7 +118,7 @@ def dump_json(value: JsonValue) -> bytes:
     ``\\u`` escapes instead, which every JSON reader takes back to the same string.
     """
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = _COMPACT.encode(value)
     except (ValueError, TypeError):
         raise PayloadError("the document holds a value that is not JSON") from None
     except RecursionError:
@@ -125,7 +126,7 @@ def dump_json(value: JsonValue) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return _ESCAPED.encode(value).encode("ascii")
 
 
 def copy_json(value: object) -> JsonValue:
