@@ -21,6 +21,7 @@ from xbsec.errors import (
     KeyMaterialError,
     KeyMismatchError,
     KeyPasswordError,
+    MalformedTokenError,
     NonceReplayError,
     PayloadError,
     RefusedError,
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from xbsec.keys.project import KeyFile, ProjectKeys
     from xbsec.oauth1.signer import OAuth1Signer, SignedRequest
     from xbsec.oauth1.verifier import OAuth1Verifier, VerifiedRequest
+    from xbsec.oauth2.request_token import RequestTokenMinter
+    from xbsec.oauth2.request_token_verifier import RequestTokenVerifier, VerifiedToken
     from xbsec.policy import SecurityPolicy
     from xbsec.replay import MemoryReplayStore, ReplayStore
 
@@ -53,6 +56,9 @@ _LAZY = {
     "SignedRequest": "xbsec.oauth1.signer",
     "VerifiedRequest": "xbsec.oauth1.verifier",
     "ProjectKeys": "xbsec.keys.project",
+    "RequestTokenMinter": "xbsec.oauth2.request_token",
+    "RequestTokenVerifier": "xbsec.oauth2.request_token_verifier",
+    "VerifiedToken": "xbsec.oauth2.request_token_verifier",
     "jwe_decrypt": "xbsec.jose.jwe",
     "jwe_decrypt_with_header": "xbsec.jose.jwe",
     "jwe_encrypt": "xbsec.jose.jwe",
@@ -73,6 +79,7 @@ __all__ = [
     "KeyMaterialError",
     "KeyMismatchError",
     "KeyPasswordError",
+    "MalformedTokenError",
     "MemoryReplayStore",
     "NonceReplayError",
     "OAuth1Signer",
@@ -81,6 +88,8 @@ __all__ = [
     "ProjectKeys",
     "RefusedError",
     "ReplayStore",
+    "RequestTokenMinter",
+    "RequestTokenVerifier",
     "SecurityPolicy",
     "ServiceUnavailableError",
     "SignatureError",
@@ -88,6 +97,7 @@ __all__ = [
     "SigningError",
     "TimestampError",
     "VerifiedRequest",
+    "VerifiedToken",
     "XBSecError",
     "__version__",
     "jwe_decrypt",
