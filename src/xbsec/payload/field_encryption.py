@@ -39,6 +39,9 @@ Document = bytes | bytearray | memoryview | str | dict[str, Any] | list[Any]
 """A JSON document: its UTF-8 text (``bytes`` or ``str``), or the parsed ``dict``/``list``."""
 
 _STRICT: Final = SecurityPolicy()
+_TEXT: Final = (bytes, bytearray, memoryview, str)
+_PARSED: Final = (dict, list)
+_CONFIGS: Final = (FieldLevelConfig, JweFieldConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +64,14 @@ class EncryptedFields:
 def _load(document: object, policy: SecurityPolicy | None) -> tuple[Root, bytes | None]:
     """The document in a root holder, and its JSON text when it came as UTF-8 bytes."""
     limit = (_STRICT if policy is None else policy).max_body_bytes
-    if isinstance(document, bytes | bytearray | memoryview | str):
+    if isinstance(document, _TEXT):
         size = len(document)
         if isinstance(document, str) and limit >= size > limit // 4:
             size = len(document.encode("utf-8", "surrogatepass"))
         if size > limit:
             raise PayloadError(f"the document is larger than the {limit}-byte limit")
         return [parse_json(document)], document if isinstance(document, bytes) else None
-    if isinstance(document, dict | list):
+    if isinstance(document, _PARSED):
         return [copy_json(document)], None
     raise ConfigurationError(
         f"a document is JSON text (bytes or str) or a dict or list, not {type(document).__name__}"
@@ -76,7 +79,7 @@ def _load(document: object, policy: SecurityPolicy | None) -> tuple[Root, bytes 
 
 
 def _check_config(config: object) -> None:
-    if not isinstance(config, FieldLevelConfig | JweFieldConfig):
+    if not isinstance(config, _CONFIGS):
         raise ConfigurationError("config must be a FieldLevelConfig or a JweFieldConfig")
 
 

@@ -57,6 +57,7 @@ def _finite(text: str) -> float:
 _DECODER: Final = json.JSONDecoder(
     object_pairs_hook=_object, parse_constant=_no_constant, parse_float=_finite
 )
+_SCALARS: Final = (str, bool, int)
 _COMPACT: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _ESCAPED: Final = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
 
@@ -152,7 +153,7 @@ def _copy(value: object) -> JsonValue:
         return copied
     if isinstance(value, list):
         return [_copy(item) for item in value]
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or isinstance(value, _SCALARS):
         return value
     if isinstance(value, float) and math.isfinite(value):
         return value
