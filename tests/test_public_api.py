@@ -14,9 +14,12 @@ import xbsec.oauth1
 
 EXPECTED = [
     "AccessDeniedError",
+    "ApiError",
     "BodyHashError",
+    "BusinessError",
     "ConfigurationError",
     "DecryptionError",
+    "GatewayError",
     "InvalidAuthHeaderError",
     "JweHeader",
     "JweKeyring",

@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 from xbsec._version import __version__
 from xbsec.errors import (
     AccessDeniedError,
+    ApiError,
     BodyHashError,
+    BusinessError,
     ConfigurationError,
     DecryptionError,
+    GatewayError,
     InvalidAuthHeaderError,
     KeyAliasError,
     KeyFileError,
@@ -67,9 +70,12 @@ _LAZY = {
 
 __all__ = [
     "AccessDeniedError",
+    "ApiError",
     "BodyHashError",
+    "BusinessError",
     "ConfigurationError",
     "DecryptionError",
+    "GatewayError",
     "InvalidAuthHeaderError",
     "JweHeader",
     "JweKeyring",

@@ -13,7 +13,10 @@ or third-party exception escapes it::
     ├── SigningError                a request cannot be signed as given (e.g. a bad URL)
     ├── DecryptionError             any decryption failure; opaque on purpose
     ├── PayloadError                an envelope or document has the wrong shape
-    └── RefusedError                the gateway refuses a request (status + ReasonCode)
+    ├── ApiError                    (client) XBS answered with an error status
+    │   ├── GatewayError            Source "Gateway": refused before reaching XBS
+    │   └── BusinessError           XBS itself refused (validation, decline, conflict, ...)
+    └── RefusedError                (server) the gateway refuses a request
         ├── InvalidAuthHeaderError  400 INVALID_AUTH_HEADER   (SPEC §2.7 step 1)
         │   └── MalformedTokenError 401 INVALID_AUTH_HEADER   (SPEC §5.4 steps 1-2: a JWS)
         ├── AccessDeniedError       401 DECLINED               (step 2; also bad certificate)
@@ -36,13 +39,19 @@ documented by Mastercard (SPEC §13 item 3); ours are stable names, and a gatewa
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from xbsec.error_envelope import ErrorItem
 
 __all__ = [
     "AccessDeniedError",
+    "ApiError",
     "BodyHashError",
+    "BusinessError",
     "ConfigurationError",
     "DecryptionError",
+    "GatewayError",
     "InvalidAuthHeaderError",
     "KeyAliasError",
     "KeyFileError",
@@ -111,6 +120,38 @@ class DecryptionError(XBSecError):
 
 class PayloadError(XBSecError):
     """An encrypted-payload envelope or a document does not have the expected shape."""
+
+
+class ApiError(XBSecError):
+    """XBS or the gateway answered with an error status (client side).
+
+    ``errors`` holds every ``Error`` of the ``Errors`` envelope (SPEC §8.3), parsed whatever
+    its shape; ``source``, ``reason_code``, ``description``, ``recoverable`` and ``details``
+    are those of the first. A body that is not an envelope (an HTML proxy page, say) still
+    gives an ``ApiError``, with ``reason_code`` ``UNEXPECTED_RESPONSE``.
+    """
+
+    def __init__(self, status: int, errors: tuple[ErrorItem, ...]) -> None:
+        self.status = status
+        self.errors = errors
+        first = errors[0]
+        self.source = first.source
+        self.reason_code = first.reason_code
+        self.description = first.description
+        self.recoverable = first.recoverable
+        self.details = first.details
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"HTTP {status} {first.reason_code} from {first.source or '?'}: "
+                         f"{first.description}{more}")
+
+
+class GatewayError(ApiError):
+    """Refused by Mastercard's API gateway (Source ``Gateway``): authentication, keys, quota."""
+
+
+class BusinessError(ApiError):
+    """Refused by XBS after authentication: validation (400), decline (402), not found (404),
+    conflict on the transaction reference (409), ... (SPEC §8.3)."""
 
 
 class RefusedError(XBSecError):

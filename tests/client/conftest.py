@@ -58,3 +58,62 @@ mastercard_encryption_keys = [
 @pytest.fixture
 def good_profile(key_dir: Path, tmp_path: Path) -> Any:
     return write_profile(tmp_path, GOOD.format(dir=key_dir))
+
+
+LOOPBACK_PROFILE = """
+[profiles.loop]
+environment = "sandbox"
+edge = "{edge}"
+base_url = "{url}"
+partner_id = "SANDBOX_1234567"
+consumer_key = "ck!123"
+auth = "{auth}"
+format = "{format}"
+signing_key = {{ path = "{dir}/signing.p12", alias = "keyalias", password = "keystorepassword" }}
+
+[profiles.loop.encryption]
+enabled = {encryption}
+client_encryption_certificate = "{dir}/client-encryption.pem"
+mastercard_encryption_keys = [ {{ path = "{dir}/mastercard-encryption.p12", password = "mc-secret" }} ]
+"""
+
+
+@pytest.fixture(scope="session")
+def loopback(key_dir: Path) -> Any:
+    """A real server on 127.0.0.1 verifying and decrypting with the core (tests/loopback.py)."""
+    from xbsec.keys import load_certificate, load_private_key
+    from tests.loopback import LoopbackXBS
+
+    server = LoopbackXBS(
+        consumer_key="ck!123",
+        signing_certificate=load_certificate(key_dir / "signing.p12",
+                                             password="keystorepassword"),
+        client_encryption_key=load_private_key(key_dir / "client-encryption-key.pem"),
+        mastercard_encryption_certificate=load_certificate(
+            key_dir / "mastercard-encryption.p12", password="mc-secret"),
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def make_profile(key_dir: Path, loopback: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """make_profile(auth=..., encryption=..., format=..., edge=...) -> a Profile on the loopback."""
+    from xbsec.profile import load_profile
+
+    folder = tmp_path_factory.mktemp("profiles")
+    made: dict[tuple[str, bool, str, str], Any] = {}
+
+    def make(auth: str = "oauth1", encryption: bool = True, format: str = "json",
+             edge: str = "global", url: str | None = None) -> Any:
+        key = (auth, encryption, format, edge + (url or ""))
+        if key not in made:
+            text = LOOPBACK_PROFILE.format(edge=edge, url=url or loopback.url, auth=auth,
+                                           format=format, encryption=str(encryption).lower(),
+                                           dir=key_dir)
+            path = folder / f"p{len(made)}.toml"
+            path.write_text(text)
+            made[key] = load_profile(path=path, environ={})
+        return made[key]
+
+    return make
