@@ -89,7 +89,7 @@ def test_render_writes_the_gateway_form_exactly() -> None:
 
 
 @pytest.mark.parametrize(("body", "message"), [
-    (b"<html>502 Bad Gateway</html>", "malformed JSON"),
+    (b"<html>502 Bad Gateway</html>", "is not valid JSON"),
     (b"[]", "not an Errors envelope"),
     (b'{"error":"invalid_grant"}', "not an Errors envelope"),
     (b'{"Errors":{}}', "holds no Error"),

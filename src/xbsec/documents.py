@@ -17,7 +17,6 @@ signed is small and exactly what is sent (SPEC §8.2). XML from the network is p
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -39,37 +38,28 @@ __all__ = [
 Format = Literal["json", "xml"]
 
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
-_MEDIA_TYPES: dict[str, Format] = {
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
 
 
 def document_format(content_type: str | None, default: Format | None = None) -> Format:
     """``json`` or ``xml`` for a Content-Type (parameters and case ignored; ``+json`` too)."""
+    from xbsec.payload.media_type import envelope_format, media_type
+
     if not content_type:
         if default is None:
             raise PayloadError("no Content-Type: cannot tell JSON from XML")
         return default
-    media = content_type.split(";", 1)[0].strip().lower()
-    found = _MEDIA_TYPES.get(media)
-    if found is None and media.endswith("+json"):
-        found = "json"
-    elif found is None and media.endswith("+xml"):
-        found = "xml"
+    found = envelope_format(content_type)
     if found is None:
-        raise PayloadError(f"unsupported Content-Type {media!r}: XBS speaks JSON and XML")
+        raise PayloadError(f"unsupported Content-Type {media_type(content_type)!r}: "
+                           "XBS speaks JSON and XML")
     return found
 
 
 def dumps_json(document: Any) -> bytes:
     """Compact UTF-8 JSON."""
-    try:
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        raise PayloadError(f"the document cannot be written as JSON: {exc}") from None
+    from xbsec.payload.json_document import dump_json
+
+    return dump_json(document)
 
 
 def _text(value: Any) -> str:
@@ -118,31 +108,11 @@ def dumps(document: Any, fmt: Format) -> bytes:
     return dumps_json(document) if fmt == "json" else dumps_xml(document)
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise PayloadError(f"duplicate member {key!r} in the JSON document")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    raise PayloadError(f"{name} is not valid JSON")
-
-
 def loads_json(body: bytes) -> Any:
-    """Parse JSON strictly: UTF-8, no duplicate members, no NaN or Infinity."""
-    try:
-        return json.loads(body.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                          parse_constant=_no_constants)
-    except UnicodeDecodeError:
-        raise PayloadError("the JSON document is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise PayloadError(f"malformed JSON: {exc.msg} at line {exc.lineno} column "
-                           f"{exc.colno}") from None
-    except RecursionError:
-        raise PayloadError("the JSON document is nested too deeply") from None
+    """Parse JSON strictly: UTF-8, no repeated member, no NaN, Infinity or overflowing number."""
+    from xbsec.payload.json_document import parse_json
+
+    return parse_json(body, what="the JSON document")
 
 
 def _value(element: Element) -> Any:
