@@ -304,14 +304,15 @@ def test_key_file_problems_name_the_file(tmp_path: Path, rsa_key_2048: rsa.RSAPr
         _pem(ec.generate_private_key(ec.SECP256R1()), serialization.PrivateFormat.PKCS8),
     )
     cases: list[tuple[dict[str, Any], type[Exception], str]] = [
-        ({"decryptionKey": str(tmp_path / "none.pem")}, KeyFileError, "none.pem: cannot read"),
-        ({"decryptionKey": encrypted}, KeyPasswordError, "enc.pem: .*decryptionKeyPassword"),
-        ({"decryptionKey": encrypted, "decryptionKeyPassword": "wrong"}, KeyFileError, "enc.pem"),
-        ({"decryptionKey": garbage}, KeyFileError, "garbage.bin: not a private key"),
+        ({"decryptionKey": str(tmp_path / "none.pem")}, KeyFileError, "none.pem: no such file"),
+        ({"decryptionKey": encrypted}, KeyPasswordError, "enc.pem: .*a password is required"),
+        ({"decryptionKey": encrypted, "decryptionKeyPassword": "wrong"}, KeyPasswordError,
+         "enc.pem: wrong password"),
+        ({"decryptionKey": garbage}, KeyFileError, "garbage.bin: is not a key"),
         ({"decryptionKey": garbage, "decryptionKeyPassword": "x"}, KeyFileError, "garbage.bin"),
         ({"decryptionKey": ec_key}, KeyFileError, "ec.pem: .*needs an RSA key"),
-        ({"encryptionCertificate": garbage}, KeyFileError, "garbage.bin: not a PEM or DER"),
-        ({"encryptionCertificate": str(tmp_path / "no.pem")}, KeyFileError, "no.pem: cannot read"),
+        ({"encryptionCertificate": garbage}, KeyFileError, "garbage.bin: is not a key"),
+        ({"encryptionCertificate": str(tmp_path / "no.pem")}, KeyFileError, "no.pem: no such"),
     ]
     for changes, error, message in cases:
         with pytest.raises(error, match=message):
@@ -330,7 +331,7 @@ def test_passwords_never_appear_in_messages(
             serialization.BestAvailableEncryption(b"right"),
         ),
     )
-    with pytest.raises(KeyFileError) as caught:
+    with pytest.raises(KeyPasswordError) as caught:
         FieldLevelConfig.from_mastercard_json(
             mastercard_config(
                 *RULES, decryptionKey=path, decryptionKeyPassword="wrong-Password-123"

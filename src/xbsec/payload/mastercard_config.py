@@ -39,15 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import (
-    load_der_private_key,
-    load_pem_private_key,
-    pkcs12,
-)
 
-from xbsec.errors import ConfigurationError, KeyFileError, KeyPasswordError, PayloadError
+from xbsec.errors import ConfigurationError, KeyFileError, PayloadError
 from xbsec.jose.jwe import Recipient
 from xbsec.jose.keyring import DecryptionKeys
 from xbsec.payload.json_document import parse_json
@@ -184,61 +178,21 @@ def jwe_arguments(
 # --- key files -------------------------------------------------------------------------
 
 
-def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        raise KeyFileError(f"cannot read ({error.strerror})", source=path) from None
-
-
 def load_certificate_file(path: str) -> x509.Certificate:
-    """A PEM or DER certificate, as ``encryptionCertificate`` names it."""
-    data = _read(path)
-    try:
-        if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
-    except ValueError:
-        raise KeyFileError("not a PEM or DER X.509 certificate", source=path) from None
+    """A PEM or DER certificate (or a PKCS#12's), as ``encryptionCertificate`` names it."""
+    from xbsec.keys.loading import load_certificate
+
+    return load_certificate(path)
 
 
 def load_private_key_file(path: str, password: str | None) -> rsa.RSAPrivateKey:
-    """A PEM or DER private key, or with a password a PKCS#12 keystore's key (or an
-    encrypted PEM/DER key), as ``decryptionKey`` and ``decryptionKeyPassword`` name it."""
-    data = _read(path)
-    secret = None if password is None else password.encode("utf-8")
-    is_pem = data.lstrip().startswith(b"-----BEGIN")
-    key: object = None
-    try:
-        if secret is not None and not is_pem:
-            try:
-                key = pkcs12.load_key_and_certificates(data, secret)[0]
-            except ValueError:
-                key = None
-        if key is None:
-            key = _private_key(data, secret, is_pem, path)
-    except (ValueError, UnsupportedAlgorithm):
-        raise KeyFileError(
-            "not a private key that can be read (PEM, DER, or PKCS#12 with "
-            "decryptionKeyPassword), or the password is wrong",
-            source=path,
-        ) from None
+    """A PEM, DER or PKCS#12 private key, as ``decryptionKey`` and ``decryptionKeyPassword``
+    name it (a password given for an unencrypted key is ignored, SPEC §2.2)."""
+    from xbsec.keys.loading import load_private_key
+
+    key = load_private_key(path, password=password)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise KeyFileError(
             f"holds a {type(key).__name__}; field-level decryption needs an RSA key", source=path
         )
     return key
-
-
-def _private_key(data: bytes, secret: bytes | None, is_pem: bool, path: str) -> object:
-    load = load_pem_private_key if is_pem else load_der_private_key
-    try:
-        return load(data, secret)
-    except TypeError:
-        if secret is None:
-            raise KeyPasswordError(
-                "the key is encrypted; give decryptionKeyPassword", source=path
-            ) from None
-    # A password given for a key that is not encrypted: Mastercard's tools always pass one
-    # (SPEC §2.2), so it is ignored rather than refused.
-    return load(data, None)
