@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from xbsec.oauth1.signer import OAuth1Signer, SignedRequest
     from xbsec.oauth1.verifier import OAuth1Verifier, VerifiedRequest
     from xbsec.oauth2.request_token import RequestTokenMinter
+    from xbsec.payload.encrypted_body import decrypt_payload, encrypt_payload
+    from xbsec.payload.field_config import FieldLevelConfig, JweFieldConfig
+    from xbsec.payload.field_encryption import EncryptedFields, decrypt_fields, encrypt_fields
     from xbsec.oauth2.request_token_verifier import RequestTokenVerifier, VerifiedToken
     from xbsec.policy import SecurityPolicy
     from xbsec.replay import MemoryReplayStore, ReplayStore
@@ -66,6 +69,13 @@ _LAZY = {
     "jwe_decrypt_with_header": "xbsec.jose.jwe",
     "jwe_encrypt": "xbsec.jose.jwe",
     "jwe_header": "xbsec.jose.jwe",
+    "decrypt_payload": "xbsec.payload.encrypted_body",
+    "encrypt_payload": "xbsec.payload.encrypted_body",
+    "FieldLevelConfig": "xbsec.payload.field_config",
+    "JweFieldConfig": "xbsec.payload.field_config",
+    "EncryptedFields": "xbsec.payload.field_encryption",
+    "decrypt_fields": "xbsec.payload.field_encryption",
+    "encrypt_fields": "xbsec.payload.field_encryption",
 }
 
 __all__ = [
@@ -75,8 +85,11 @@ __all__ = [
     "BusinessError",
     "ConfigurationError",
     "DecryptionError",
+    "EncryptedFields",
+    "FieldLevelConfig",
     "GatewayError",
     "InvalidAuthHeaderError",
+    "JweFieldConfig",
     "JweHeader",
     "JweKeyring",
     "KeyAliasError",
@@ -106,6 +119,10 @@ __all__ = [
     "VerifiedToken",
     "XBSecError",
     "__version__",
+    "decrypt_fields",
+    "decrypt_payload",
+    "encrypt_fields",
+    "encrypt_payload",
     "jwe_decrypt",
     "jwe_decrypt_with_header",
     "jwe_encrypt",
