@@ -6,6 +6,7 @@ import click
 
 from xbsec._version import __version__
 from xbsec.cli.demo_cmd import demo
+from xbsec.cli.encryption_cmd import decrypt, encrypt
 from xbsec.cli.keys_cmd import keys_group
 from xbsec.cli.oauth1_cmd import explain, sign, verify
 
@@ -13,11 +14,13 @@ from xbsec.cli.oauth1_cmd import explain, sign, verify
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xbsec")
 def cli() -> None:
-    """Mastercard Cross-Border Services API security: keys, signing, verification."""
+    """Mastercard Cross-Border Services API security: keys, signing, encryption."""
 
 
 cli.add_command(keys_group)
 cli.add_command(sign)
 cli.add_command(verify)
 cli.add_command(explain)
+cli.add_command(encrypt)
+cli.add_command(decrypt)
 cli.add_command(demo)
