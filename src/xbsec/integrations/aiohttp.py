@@ -1,0 +1,179 @@
+"""aiohttp: a client middleware that runs the XBS pipeline, and a session made from a profile.
+
+::
+
+    async with session_from_profile(load_profile("sandbox")) as session:
+        url = f"send/v1/partners/{partner_id}/crossborder/quotes"
+        async with session.post(url, json={"quoterequest": {...}}) as response:
+            quote = await read_document(response)   # plaintext; ApiError on 4xx/5xx
+
+Per request, the middleware reads the body aiohttp built (``json=``, ``data=`` bytes or
+text), hands it with the method, URL and headers to the pipeline (serialise once, encrypt and
+wrap, sign, SPEC §1), puts back exactly the bytes the pipeline signed and the headers it set,
+and sends. When the request was encrypted it reads the answer and decrypts it, so that
+``read()``, ``text()`` and ``json()`` give the plaintext; ``read_document`` parses it and
+raises the typed XBS errors.
+
+What this relies on in aiohttp (3.12 or later, the first with client middlewares):
+
+- ``ClientRequest.body`` is a ``Payload`` (or ``b""``) with ``as_bytes()``;
+  ``ClientRequest.update_body()`` replaces it and its Content-Length; ``ClientRequest.headers``
+  is mutable; ``str(ClientRequest.url)`` is the URL whose ``raw_path_qs`` goes on the wire.
+- ``ClientResponse.read()`` returns ``_body`` once it is set, and ``headers`` is ``_headers``.
+  The plaintext is put in those two private attributes, because aiohttp has no public way
+  to replace a response body; ``tests/integrations/test_aiohttp_*`` pin the behaviour.
+- A request that is sent again (a 307/308 redirect, a retry on a dropped keep-alive
+  connection, a retrying middleware) comes back through the middleware with the body it
+  set; that body remembers its plaintext, so each attempt is encrypted and signed afresh
+  (a new nonce each time) instead of encrypting the ciphertext.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
+from aiohttp.payload import BytesPayload
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from xbsec.client.pipeline import ClientPipeline, IncomingResponse, OutgoingRequest
+from xbsec.errors import ConfigurationError, SigningError
+
+if TYPE_CHECKING:
+    from xbsec.profile import Profile
+
+__all__ = ["read_document", "session_from_profile", "xbsec_middleware"]
+
+# Content-Types aiohttp gives a bytes or text body on its own: not a choice of format.
+_AUTOMATIC_CONTENT_TYPES = frozenset({"application/octet-stream", "text/plain; charset=utf-8"})
+
+
+class _SealedBody(BytesPayload):
+    """The bytes the pipeline signed, remembering the plaintext they were made from."""
+
+    def __init__(self, sent: bytes, plaintext: bytes, content_type: str) -> None:
+        super().__init__(sent, content_type=content_type)
+        self.plaintext = plaintext
+
+
+@dataclass(frozen=True, slots=True)
+class _Exchange:
+    pipeline: ClientPipeline
+    request: OutgoingRequest
+    response: IncomingResponse | None
+
+
+# What read_document needs about a response; gone with the response.
+_EXCHANGES: weakref.WeakKeyDictionary[ClientResponse, _Exchange] = weakref.WeakKeyDictionary()
+
+
+def xbsec_middleware(pipeline: ClientPipeline, *,
+                     origin: str | None = None) -> ClientMiddlewareType:
+    """A client middleware that signs (and encrypts, when configured) every request.
+
+    ``origin`` (``scheme://host[:port]``, or any URL on it) binds the middleware to one
+    server: a request elsewhere, a redirect included, raises ``SigningError`` instead of
+    carrying a signature or a request token to another host.
+    """
+    bound = None if origin is None else URL(origin).origin()
+
+    async def middleware(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
+        if bound is not None and request.url.origin() != bound:
+            raise SigningError(f"refusing to sign a request to {request.url.origin()}: this "
+                               f"session is bound to {bound}")
+        out = await _prepare(pipeline, request)
+        response = await handler(request)
+        incoming = None
+        if out.encrypted:
+            try:
+                incoming = pipeline.response(out, response.status, response.headers,
+                                             await response.read())
+            except BaseException:
+                response.release()
+                raise
+            if incoming.encrypted:
+                _replace_body(response, incoming.body)
+        _EXCHANGES[response] = _Exchange(pipeline, out, incoming)
+        return response
+
+    return middleware
+
+
+async def _prepare(pipeline: ClientPipeline, request: ClientRequest) -> OutgoingRequest:
+    body = request.body
+    if isinstance(body, _SealedBody):
+        plaintext = body.plaintext
+    else:
+        plaintext = await body.as_bytes() if body else b""
+    chosen: dict[str, str] = {}
+    content_type = request.headers.get("Content-Type")
+    if content_type is not None and content_type not in _AUTOMATIC_CONTENT_TYPES:
+        chosen["Content-Type"] = content_type
+    accept = request.headers.get("Accept")
+    if accept is not None and accept != "*/*":  # aiohttp's default Accept is no choice
+        chosen["Accept"] = accept
+    out = pipeline.request(request.method, str(request.url), body=plaintext, headers=chosen)
+    for name, value in out.headers.items():
+        request.headers[name] = value
+    await request.update_body(
+        _SealedBody(out.body, plaintext, out.headers["Content-Type"]) if out.body else None)
+    return out
+
+
+def _replace_body(response: ClientResponse, plaintext: bytes) -> None:
+    headers = CIMultiDict(response.headers)
+    headers["Content-Length"] = str(len(plaintext))
+    headers.popall("Content-Encoding", None)  # aiohttp already decoded the ciphertext
+    response._headers = CIMultiDictProxy(headers)
+    response._body = plaintext
+
+
+async def read_document(response: ClientResponse) -> Any:
+    """The parsed document of a response; ``ApiError`` (typed) for 4xx and 5xx.
+
+    The response must have come through ``xbsec_middleware``.
+    """
+    exchange = _EXCHANGES.get(response)
+    if exchange is None:
+        raise ConfigurationError("this response did not come through xbsec_middleware; "
+                                 "make the session with session_from_profile, or pass "
+                                 "middlewares=[xbsec_middleware(pipeline)]")
+    incoming = exchange.response
+    if incoming is None:
+        incoming = exchange.pipeline.response(exchange.request, response.status,
+                                              response.headers, await response.read())
+    return exchange.pipeline.document(incoming)
+
+
+def session_from_profile(profile: Profile, *, cafile: str | os.PathLike[str] | None = None,
+                         **kwargs: Any) -> aiohttp.ClientSession:
+    """An ``aiohttp.ClientSession`` for one profile; call it inside a running event loop.
+
+    Base URL, timeout and the middleware (bound to the profile's origin) come from the
+    profile, and mutual TLS with its client certificate when it has ``[mtls]``. ``cafile``
+    replaces the system's trust store (a private CA). Other keyword arguments go to
+    ``ClientSession``; ``middlewares`` given there run before this one, so that every
+    attempt they make is signed afresh.
+
+    Request paths are relative to the base URL: ``"send/v1/partners/..."``.
+    """
+    from xbsec.client.tls import client_ssl_context
+
+    pipeline = ClientPipeline.from_profile(profile)
+    ours = xbsec_middleware(pipeline, origin=profile.base_url)
+    kwargs["middlewares"] = (*kwargs.get("middlewares", ()), ours)
+    kwargs.setdefault("base_url", profile.base_url + "/")
+    kwargs.setdefault("timeout", aiohttp.ClientTimeout(total=profile.timeout))
+    if profile.mtls is not None or cafile is not None:
+        if "connector" in kwargs:
+            raise ConfigurationError(
+                f"profile {profile.name!r}: give no connector when the profile has mtls or a "
+                "cafile is given; or build one with ssl=xbsec.client.tls.client_ssl_context()")
+        kwargs["connector"] = aiohttp.TCPConnector(
+            ssl=client_ssl_context(profile.mtls, cafile=cafile))
+    return aiohttp.ClientSession(**kwargs)
