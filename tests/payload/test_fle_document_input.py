@@ -153,3 +153,27 @@ def test_randomness_of_the_wrong_size_is_a_configuration_error(config: FieldLeve
         encrypt_fields({"a": 1}, config, random_bytes=lambda size: b"short")
     with pytest.raises(ConfigurationError, match="random_bytes"):
         encrypt_fields({"a": 1}, config, random_bytes=lambda size: "x" * size)  # type: ignore[arg-type,return-value]
+
+
+def test_subclasses_of_dict_and_list_and_floats_are_copied_as_json() -> None:
+    from collections import OrderedDict, UserList
+
+    from xbsec.payload.json_document import copy_json
+
+    class Items(list):  # type: ignore[type-arg]
+        pass
+
+    class Text(str):
+        pass
+
+    document = OrderedDict(a=Items([1.5, OrderedDict(b=True)]), c=None, d=Text("t"))
+    copied = copy_json(document)
+    assert copied == {"a": [1.5, {"b": True}], "c": None, "d": "t"}
+    assert type(copied) is dict
+    assert type(copied["a"]) is list  # type: ignore[index]
+    with pytest.raises(PayloadError, match="not a string"):
+        copy_json(OrderedDict({1: "x"}))
+    with pytest.raises(PayloadError, match="UserList"):
+        copy_json({"a": UserList([1])})
+    with pytest.raises(PayloadError, match="float"):
+        copy_json({"a": float("inf")})

@@ -177,10 +177,11 @@ def aes_cbc_encrypt(key: bytes, iv: bytes, plaintext: Buffer) -> bytes:
     """AES-CBC with PKCS#7 padding. ``key`` is 16, 24 or 32 bytes, ``iv`` 16 bytes."""
     if len(key) not in _AES_KEY_SIZES or len(iv) != _BLOCK:
         raise ConfigurationError("AES-CBC needs a 16, 24 or 32-byte key and a 16-byte IV")
-    padder = padding.PKCS7(128).padder()
+    # PKCS#7 padding written out: it depends only on the length, and cryptography's padder
+    # objects cost more than the AES itself on a small field.
+    fill = _BLOCK - len(plaintext) % _BLOCK
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-    padded = padder.update(plaintext) + padder.finalize()
-    return encryptor.update(padded) + encryptor.finalize()
+    return encryptor.update(bytes(plaintext) + bytes((fill,)) * fill) + encryptor.finalize()
 
 
 def aes_cbc_decrypt(key: bytes, iv: bytes, ciphertext: Buffer) -> bytes:
