@@ -118,8 +118,12 @@ class LoopbackXBS:
                 item = ErrorItem("encrypted_payload.data", "REQUEST_DECRYPT_FAILED",
                                  "the request could not be decrypted")
                 return self._send(request, 400, render_errors([item], fmt), fmt)
+        # Over TLS, whether the client presented a certificate the server verified (mTLS).
+        peer_certificate = getattr(request.connection, "getpeercert", None)
+        tls_client_cert = bool(peer_certificate and peer_certificate())
         with self._lock:
-            self.seen.append(Seen(request.command, request.path, headers, raw, plaintext, auth))
+            self.seen.append(Seen(request.command, request.path, headers, raw, plaintext, auth,
+                                  tls_client_cert))
             count = self.calls[request.path] = self.calls.get(request.path, 0) + 1
         path = request.path.split("?", 1)[0]
         if path.endswith("/business-error"):
