@@ -74,15 +74,17 @@ signing_key = {{ path = "{dir}/signing.p12", alias = "keyalias", password = "key
 [profiles.loop.encryption]
 enabled = {encryption}
 client_encryption_certificate = "{dir}/client-encryption.pem"
-mastercard_encryption_keys = [ {{ path = "{dir}/mastercard-encryption.p12", password = "mc-secret" }} ]
+mastercard_encryption_keys = [
+    {{ path = "{dir}/mastercard-encryption.p12", password = "mc-secret" }},
+]
 """
 
 
 @pytest.fixture(scope="session")
 def loopback(key_dir: Path) -> Any:
     """A real server on 127.0.0.1 verifying and decrypting with the core (tests/loopback.py)."""
-    from xbsec.keys import load_certificate, load_private_key
     from tests.loopback import LoopbackXBS
+    from xbsec.keys import load_certificate, load_private_key
 
     server = LoopbackXBS(
         consumer_key="ck!123",

@@ -1,0 +1,184 @@
+"""``XBSClient`` and ``AsyncXBSClient``: the XBS API in one object, on httpx.
+
+>>> with XBSClient.from_profile("sandbox") as xbs:                     # doctest: +SKIP
+...     quote = xbs.create_quote({"transaction_reference": "0999999034810154901", ...})
+...     payment = xbs.create_payment({"transaction_reference": ..., "proposal_id": ...})
+
+Signing, encryption, decryption and error parsing are the pipeline's; this module only
+moves bytes. A GET (idempotent) is retried on a connection error or a 502/503/504, re-signed
+each time (a resent nonce would be a replay); a POST is never retried, because a payment
+must not be made twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from xbsec.client.endpoints import Call, Endpoints
+from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
+from xbsec.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from xbsec.profile import Profile
+
+__all__ = ["AsyncXBSClient", "XBSClient"]
+
+_RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+class _Base:
+    """What both clients share: the pipeline, the base URL, the retry rule, the result."""
+
+    def __init__(self, profile: Profile | None, pipeline: ClientPipeline | None,
+                 base_url: str | None, partner_id: str | None, retries: int,
+                 backoff: float) -> None:
+        if pipeline is None:
+            if profile is None:
+                raise ConfigurationError("give a profile, or a pipeline with base_url and "
+                                         "partner_id")
+            pipeline = ClientPipeline.from_profile(profile)
+        base_url = base_url or (profile.base_url if profile else None)
+        partner_id = partner_id or (profile.partner_id if profile else None)
+        if not base_url or not partner_id:
+            raise ConfigurationError("base_url and partner_id are needed (or a profile)")
+        if retries < 0 or backoff < 0:
+            raise ConfigurationError("retries and backoff must not be negative")
+        self.pipeline = pipeline
+        self.base_url = base_url.rstrip("/")
+        self.partner_id = partner_id
+        self.retries = retries
+        self.backoff = backoff
+
+    def _prepare(self, call: Call) -> OutgoingRequest:
+        return self.pipeline.request(call.method, self.base_url + call.target,
+                                     document=call.document, headers=call.headers,
+                                     format=call.format)
+
+    def _retry(self, call: Call, attempt: int, status: int | None) -> float | None:
+        """Seconds to wait before trying ``call`` again, or ``None`` to stop."""
+        if not call.idempotent or attempt >= self.retries:
+            return None
+        if status is not None and status not in _RETRY_STATUSES:
+            return None
+        return self.backoff * 2.0**attempt
+
+    def _result(self, call: Call, out: OutgoingRequest, response: httpx.Response) -> Any:
+        incoming = self.pipeline.response(out, response.status_code, response.headers,
+                                          response.content)
+        document = self.pipeline.document(incoming)
+        if call.unwrap and isinstance(document, Mapping) and len(document) == 1:
+            return next(iter(document.values()))
+        return document
+
+
+def _http_options(profile: Profile | None, timeout: float | None) -> dict[str, Any]:
+    options: dict[str, Any] = {"timeout": timeout or (profile.timeout if profile else 30.0)}
+    if profile is not None and profile.mtls is not None:
+        from xbsec.client.tls import client_ssl_context
+
+        options["verify"] = client_ssl_context(profile.mtls)
+    return options
+
+
+class XBSClient(_Base, Endpoints[Any]):
+    """The XBS API, synchronous. Every endpoint method returns the response document."""
+
+    def __init__(self, profile: Profile | None = None, *, pipeline: ClientPipeline | None = None,
+                 base_url: str | None = None, partner_id: str | None = None,
+                 http: httpx.Client | None = None, timeout: float | None = None,
+                 retries: int = 2, backoff: float = 0.25,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
+        self.http = http or httpx.Client(**_http_options(profile, timeout))
+        self._sleep = sleep
+
+    @classmethod
+    def from_profile(cls, name: str | None = None, path: str | None = None,
+                     **options: Any) -> XBSClient:
+        """A client for a named profile (see ``xbsec.profile``)."""
+        from xbsec.profile import load_profile
+
+        return cls(load_profile(name, path), **options)
+
+    def _call(self, call: Call) -> Any:
+        attempt = 0
+        while True:
+            out = self._prepare(call)
+            try:
+                response = self.http.request(out.method, out.url, content=out.body,
+                                             headers=out.headers)
+            except httpx.TransportError:
+                wait = self._retry(call, attempt, None)
+                if wait is None:
+                    raise
+            else:
+                wait = self._retry(call, attempt, response.status_code)
+                if wait is None:
+                    return self._result(call, out, response)
+            self._sleep(wait)
+            attempt += 1
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> XBSClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class AsyncXBSClient(_Base, Endpoints[Any]):
+    """The XBS API, asynchronous: every endpoint method returns an awaitable document."""
+
+    def __init__(self, profile: Profile | None = None, *, pipeline: ClientPipeline | None = None,
+                 base_url: str | None = None, partner_id: str | None = None,
+                 http: httpx.AsyncClient | None = None, timeout: float | None = None,
+                 retries: int = 2, backoff: float = 0.25,
+                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
+        self.http = http or httpx.AsyncClient(**_http_options(profile, timeout))
+        self._sleep = sleep
+
+    @classmethod
+    def from_profile(cls, name: str | None = None, path: str | None = None,
+                     **options: Any) -> AsyncXBSClient:
+        from xbsec.profile import load_profile
+
+        return cls(load_profile(name, path), **options)
+
+    async def _run(self, call: Call) -> Any:
+        attempt = 0
+        while True:
+            # Signing and encryption are CPU-bound and take well under a millisecond.
+            out = self._prepare(call)
+            try:
+                response = await self.http.request(out.method, out.url, content=out.body,
+                                                   headers=out.headers)
+            except httpx.TransportError:
+                wait = self._retry(call, attempt, None)
+                if wait is None:
+                    raise
+            else:
+                wait = self._retry(call, attempt, response.status_code)
+                if wait is None:
+                    return self._result(call, out, response)
+            await self._sleep(wait)
+            attempt += 1
+
+    def _call(self, call: Call) -> Any:
+        return self._run(call)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> AsyncXBSClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()

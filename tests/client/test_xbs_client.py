@@ -1,0 +1,212 @@
+"""XBSClient and AsyncXBSClient against the loopback server (real HTTP, real checks)."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import httpx
+import pytest
+
+from xbsec import BusinessError, ConfigurationError
+from xbsec.client.xbs import AsyncXBSClient, XBSClient
+
+QUOTE = {"transaction_reference": "0999999034810154901",
+         "payment_amount": {"amount": "100.00", "currency": "EUR"},
+         "sender": {"name": "Zoë"}}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def test_create_quote_wraps_signs_encrypts_and_unwraps(make_profile, loopback) -> None:
+    with XBSClient(make_profile()) as xbs:
+        echo = xbs.create_quote(QUOTE)
+    assert echo["received"] == {"quoterequest": QUOTE}
+    assert echo["target"] == "/send/v1/partners/SANDBOX_1234567/crossborder/quotes"
+    seen = loopback.seen[-1]
+    assert seen.headers["x-encrypted"] == "true"
+    assert seen.body.startswith(b'{"encrypted_payload":{"data":"')
+
+
+def test_a_document_that_has_its_root_is_sent_as_it_is(make_profile) -> None:
+    with XBSClient(make_profile(encryption=False)) as xbs:
+        echo = xbs.create_payment({"paymentrequest": {"proposal_id": "p1"}})
+    assert echo["received"] == {"paymentrequest": {"proposal_id": "p1"}}
+
+
+@pytest.mark.parametrize("auth", ["oauth1", "request-token"])
+def test_every_read_endpoint_reaches_its_path(make_profile, auth) -> None:
+    calls = {
+        "retrieve_payment": (("pay 1/x",), "/send/v1/partners/SANDBOX_1234567/crossborder/"
+                                           "pay%201%2Fx"),
+        "retrieve_payment_by_reference": (("0999",), "/send/v1/partners/SANDBOX_1234567/"
+                                                     "crossborder?ref=0999"),
+        "carded_rates": ((), "/send/v1/partners/SANDBOX_1234567/crossborder/rates"),
+        "retrieve_confirmed_quote": (("ref1", "prop1"), "/send/partners/SANDBOX_1234567/"
+                                     "crossborder/quotes/ref1/proposals/prop1"),
+        "balances": ((), "/send/partners/SANDBOX_1234567/crossborder/accounts"),
+        "balance": (("acc1",), "/send/partners/SANDBOX_1234567/crossborder/accounts/acc1"),
+        "rfi_request": (("r1",), "/send/partners/SANDBOX_1234567/crossborder/rfi/requests/r1"),
+        "download_rfi_document": (("d1",), "/send/partners/SANDBOX_1234567/crossborder/rfi/"
+                                           "documents/d1"),
+    }
+    with XBSClient(make_profile(auth=auth)) as xbs:
+        for name, (args, target) in calls.items():
+            answer = getattr(xbs, name)(*args)
+            echo = answer.get("echo", answer)
+            assert echo["target"] == target, name
+            assert echo["auth"] == auth
+
+
+def test_every_write_endpoint_sends_its_root(make_profile) -> None:
+    calls = {
+        "cancel_payment": (("p1", {"reason": "x"}), "cancelpaymentrequest", "/p1/cancel"),
+        "confirm_quote": (({"proposal_id": "1"},), "quoteconfirmation",
+                          "/quotes/confirmations"),
+        "cancel_confirmed_quote": (({"proposal_id": "1"},), "quotecancellation",
+                                   "/quotes/cancellations"),
+        "validate_account": (({"iban": "DE89"},), "accountvalidation", "/accounts/validations"),
+        "generate_ibans": (({"bban": "1"},), "ibangeneration", "/accounts/generate-ibans"),
+        "bank_details": (({"bic": "X"},), "bankdetails", "/banks/details"),
+    }
+    with XBSClient(make_profile()) as xbs:
+        for name, (args, root, suffix) in calls.items():
+            echo = getattr(xbs, name)(*args)
+            assert echo["target"].endswith(suffix), name
+            assert list(echo["received"]) == [root], name
+        echo = xbs.update_rfi_request("r1", {"answers": []})["echo"]
+        assert echo["received"] == {"answers": []}
+        echo = xbs.upload_rfi_document({"document": "ZGF0YQ=="})["echo"]
+        assert echo["target"].endswith("/rfi/documents")
+
+
+def test_balances_flag_and_endpoint_guide_headers(make_profile, loopback) -> None:
+    with XBSClient(make_profile()) as xbs:
+        assert xbs.balances(include_balance=True)["target"].endswith("accounts?include_balance"
+                                                                     "=true")
+        assert xbs.balance("a", include_balance=False)["target"].endswith("?include_balance"
+                                                                          "=false")
+        echo = xbs.endpoint_guide(payment_type="P2P", destination_payment_instrument="BANK",
+                                  destination_country="FRA", destination_currency="EUR",
+                                  specification_type="BEG")
+        assert echo["target"] == ("/crossborder/endpoint-guide/specifications?payment_type=P2P"
+                                  "&destination_payment_instrument=BANK&destination_country=FRA"
+                                  "&destination_currency=EUR")
+        headers = loopback.seen[-1].headers
+        assert headers["Partner-Ref-Id"] == "SANDBOX_1234567"
+        assert headers["Specification-Type"] == "BEG"
+        with pytest.raises(ConfigurationError, match="TEG or BEG"):
+            xbs.endpoint_guide(payment_type="P", destination_payment_instrument="B",
+                               destination_country="F", destination_currency="E",
+                               specification_type="X")
+
+
+def test_xml_per_call(make_profile) -> None:
+    with XBSClient(make_profile()) as xbs:
+        echo = xbs.create_quote(QUOTE, format="xml")
+    assert echo["method"] == "POST"
+
+
+def test_query_values_are_percent_encoded(make_profile) -> None:
+    with XBSClient(make_profile()) as xbs:
+        answer = xbs.request("GET", "/send/x", query={"q": "a b&c=d", "é": "€"})
+    assert answer["echo"]["target"] == "/send/x?q=a%20b%26c%3Dd&%C3%A9=%E2%82%AC"
+
+
+def test_business_errors_raise(make_profile) -> None:
+    with XBSClient(make_profile()) as xbs, pytest.raises(BusinessError) as info:
+        xbs.request("POST", "/business-error", document={"quoterequest": {}})
+    assert info.value.reason_code == "INVALID_INPUT_VALUE"
+
+
+def test_gets_are_retried_and_posts_are_not(make_profile, loopback) -> None:
+    waits: list[float] = []
+    with XBSClient(make_profile(), sleep=waits.append, backoff=0.1) as xbs:
+        answer = xbs.request("GET", "/retry-get/flaky")
+        assert answer["echo"]["method"] == "GET"
+        assert waits == [0.1, 0.2]
+        assert loopback.calls["/retry-get/flaky"] == 3
+        with pytest.raises(BusinessError) as info:
+            xbs.request("POST", "/retry-post/flaky", document={"paymentrequest": {}})
+        assert info.value.status == 503
+        assert loopback.calls["/retry-post/flaky"] == 1
+
+
+def test_connection_errors_are_retried_then_raised(make_profile) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    profile = make_profile(url=f"http://127.0.0.1:{port}")
+    waits: list[float] = []
+    with XBSClient(profile, sleep=waits.append, retries=3, backoff=0.01) as xbs:
+        with pytest.raises(httpx.ConnectError):
+            xbs.carded_rates()
+        assert waits == [0.01, 0.02, 0.04]
+        waits.clear()
+        with pytest.raises(httpx.ConnectError):
+            xbs.create_quote(QUOTE)
+        assert waits == []
+
+
+def test_construction_errors() -> None:
+    with pytest.raises(ConfigurationError, match="give a profile"):
+        XBSClient()
+    from xbsec.client import ClientPipeline
+
+    pipeline: Any = ClientPipeline(auth=None)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="base_url and partner_id"):
+        XBSClient(pipeline=pipeline)
+    with pytest.raises(ConfigurationError, match="must not be negative"):
+        XBSClient(pipeline=pipeline, base_url="http://x", partner_id="p", retries=-1)
+    client = XBSClient(pipeline=pipeline, base_url="http://x/", partner_id="p")
+    with pytest.raises(ConfigurationError, match="must start with '/'"):
+        client.request("GET", "relative")
+    with pytest.raises(ConfigurationError, match="payment_id must be"):
+        client.retrieve_payment("")
+    with pytest.raises(ConfigurationError, match="must be a mapping"):
+        client.create_quote(["not", "a", "mapping"])  # type: ignore[arg-type]
+    client.close()
+
+
+def test_from_profile(make_profile, monkeypatch) -> None:
+    profile = make_profile()
+    with XBSClient.from_profile(path=str(profile.source)) as xbs:
+        assert xbs.carded_rates()["method"] == "GET"
+
+
+@pytest.mark.anyio
+async def test_async_client_round_trips(make_profile, loopback) -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with AsyncXBSClient(make_profile(auth="request-token"), sleep=sleep,
+                              backoff=0.5) as xbs:
+        echo = await xbs.create_quote(QUOTE)
+        assert echo["received"] == {"quoterequest": QUOTE}
+        assert echo["auth"] == "request-token"
+        assert (await xbs.retrieve_payment_by_reference("ref-9"))["target"].endswith("?ref=ref-9")
+        assert (await xbs.request("GET", "/async/flaky"))["echo"]["method"] == "GET"
+        assert waits == [0.5, 1.0]
+        with pytest.raises(BusinessError):
+            await xbs.request("POST", "/business-error", document={"x": {}})
+
+
+@pytest.mark.anyio
+async def test_async_connection_errors(make_profile) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    async def sleep(seconds: float) -> None:
+        pass
+
+    xbs = AsyncXBSClient.from_profile(path=str(make_profile(url=f"http://127.0.0.1:{port}")
+                                                .source), sleep=sleep, retries=1)
+    with pytest.raises(httpx.ConnectError):
+        await xbs.carded_rates()
+    await xbs.aclose()
