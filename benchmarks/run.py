@@ -11,7 +11,14 @@ import argparse
 import json
 import sys
 
-from benchmarks import bench_fields, bench_import, bench_jose, bench_memory, bench_oauth1
+from benchmarks import (
+    bench_fields,
+    bench_import,
+    bench_jose,
+    bench_memory,
+    bench_oauth1,
+    bench_pipeline,
+)
 from benchmarks.harness import Result, run, table
 
 
@@ -24,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     budget = 0.15 if args.quick else 0.5
 
     results: list[Result] = []
-    for case in [*bench_oauth1.cases(), *bench_jose.cases(), *bench_fields.cases()]:
+    cases = [*bench_oauth1.cases(), *bench_jose.cases(), *bench_fields.cases(),
+             *bench_pipeline.cases()]
+    for case in cases:
         if args.only and args.only not in case.name:
             continue
         results.append(run(case, budget=budget))
