@@ -92,7 +92,7 @@ class LoopbackXBS:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
-        headers = {k: v for k, v in request.headers.items()}
+        headers = dict(request.headers.items())
         content_type = request.headers.get("Content-Type")
         try:
             fmt = document_format(content_type, default="json")

@@ -83,3 +83,59 @@ def test_concurrent_claims_of_one_key_give_exactly_one_winner() -> None:
 def test_max_entries_must_be_positive() -> None:
     with pytest.raises(ConfigurationError):
         MemoryReplayStore(max_entries=0)
+
+
+def test_claim_nonce_refuses_a_replay_and_fails_closed() -> None:
+    from xbsec import NonceReplayError
+    from xbsec.replay import claim_nonce
+
+    store = MemoryReplayStore()
+    claim_nonce(store, "k", 10)
+    with pytest.raises(NonceReplayError):
+        claim_nonce(store, "k", 10)
+
+    class Down:
+        def claim(self, key: str, ttl: float) -> bool:
+            raise OSError("connection refused")
+
+    with pytest.raises(ServiceUnavailableError, match="cannot be reached"):
+        claim_nonce(Down(), "k", 10)
+    full = MemoryReplayStore(max_entries=1)
+    full.claim("x", 10)
+    with pytest.raises(ServiceUnavailableError, match="full"):
+        claim_nonce(full, "y", 10)
+
+
+def test_claim_nonce_async() -> None:
+    import asyncio
+
+    from xbsec import NonceReplayError
+    from xbsec.replay import AsyncReplayStore, claim_nonce_async
+
+    class Async:
+        def __init__(self) -> None:
+            self.inner = MemoryReplayStore()
+
+        async def claim(self, key: str, ttl: float) -> bool:
+            return self.inner.claim(key, ttl)
+
+    class Down:
+        async def claim(self, key: str, ttl: float) -> bool:
+            raise ConnectionError
+
+    class Refusing:
+        async def claim(self, key: str, ttl: float) -> bool:
+            raise ServiceUnavailableError("store says no")
+
+    async def scenario() -> None:
+        store = Async()
+        assert isinstance(store, AsyncReplayStore)
+        await claim_nonce_async(store, "k", 10)
+        with pytest.raises(NonceReplayError):
+            await claim_nonce_async(store, "k", 10)
+        with pytest.raises(ServiceUnavailableError, match="cannot be reached"):
+            await claim_nonce_async(Down(), "k", 10)
+        with pytest.raises(ServiceUnavailableError, match="store says no"):
+            await claim_nonce_async(Refusing(), "k", 10)
+
+    asyncio.run(scenario())

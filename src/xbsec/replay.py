@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from xbsec.errors import ServiceUnavailableError
+from xbsec.errors import NonceReplayError, ServiceUnavailableError
 
-__all__ = ["MemoryReplayStore", "ReplayStore"]
+__all__ = ["AsyncReplayStore", "MemoryReplayStore", "ReplayStore", "claim_nonce",
+           "claim_nonce_async"]
 
 
 @runtime_checkable
@@ -29,6 +30,42 @@ class ReplayStore(Protocol):
     def claim(self, key: str, ttl: float) -> bool:
         """Record ``key`` for ``ttl`` seconds; True if it was not already recorded."""
         ...
+
+
+@runtime_checkable
+class AsyncReplayStore(Protocol):
+    """A replay store for event loops (a gateway under asyncio). ``claim`` is atomic."""
+
+    async def claim(self, key: str, ttl: float) -> bool:
+        """Record ``key`` for ``ttl`` seconds; True if it was not already recorded."""
+        ...
+
+
+_REPLAYED = "this nonce was already used; every request needs a new one"
+
+
+def claim_nonce(store: ReplayStore, key: str, ttl: float) -> None:
+    """Claim ``key`` or refuse: ``NonceReplayError`` if seen, 503 if the store fails."""
+    try:
+        fresh = store.claim(key, ttl)
+    except ServiceUnavailableError:
+        raise
+    except Exception:  # any store failure fails closed (SPEC §2.7 step 4)
+        raise ServiceUnavailableError("the replay store cannot be reached") from None
+    if not fresh:
+        raise NonceReplayError(_REPLAYED)
+
+
+async def claim_nonce_async(store: AsyncReplayStore, key: str, ttl: float) -> None:
+    """``claim_nonce`` for an asynchronous store."""
+    try:
+        fresh = await store.claim(key, ttl)
+    except ServiceUnavailableError:
+        raise
+    except Exception:  # any store failure fails closed
+        raise ServiceUnavailableError("the replay store cannot be reached") from None
+    if not fresh:
+        raise NonceReplayError(_REPLAYED)
 
 
 class MemoryReplayStore:

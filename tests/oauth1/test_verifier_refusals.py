@@ -355,3 +355,19 @@ def test_two_verifiers_sharing_one_store_refuse_a_replay_across_them(signer,
     with pytest.raises(NonceReplayError):
         second.verify("POST", URL, header, BODY)
     assert len(shared) == 1
+
+
+def test_authenticate_checks_everything_but_leaves_the_claim_to_the_caller(signer,
+                                                                          certificate) -> None:
+    store = MemoryReplayStore()
+    verifier = OAuth1Verifier({CONSUMER_KEY: certificate}, replay_store=store,
+                              clock=lambda: NOW)
+    header = signer.authorization_header("POST", URL, BODY)
+    first = verifier.authenticate("POST", URL, header, BODY)
+    again = verifier.authenticate("POST", URL, header, BODY)
+    assert first == again
+    assert len(store) == 0
+    assert first.replay_key == f"oauth1:{CONSUMER_KEY}:{first.nonce}"
+    assert first.replay_ttl == SecurityPolicy().oauth1_nonce_ttl
+    with pytest.raises(BodyHashError):
+        verifier.authenticate("POST", URL, header, b"other")

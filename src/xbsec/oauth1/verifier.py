@@ -28,8 +28,6 @@ from xbsec.errors import (
     AccessDeniedError,
     BodyHashError,
     InvalidAuthHeaderError,
-    NonceReplayError,
-    ServiceUnavailableError,
     SignatureError,
     TimestampError,
 )
@@ -38,7 +36,7 @@ from xbsec.oauth1.encoding import body_hash
 from xbsec.oauth1.header import parse_authorization
 from xbsec.oauth1.signature import verify_message
 from xbsec.policy import BaseStringVariant, SecurityPolicy
-from xbsec.replay import MemoryReplayStore, ReplayStore
+from xbsec.replay import MemoryReplayStore, ReplayStore, claim_nonce
 
 if TYPE_CHECKING:
     # cryptography.x509 costs more to import than the whole signing path; a gateway that
@@ -70,6 +68,10 @@ class VerifiedRequest(NamedTuple):
     signature_method: str
     variant: BaseStringVariant
     """The base-string construction the signature matched (SPEC §2.5)."""
+    replay_key: str = ""
+    """The key to claim in a replay store: consumer key and nonce."""
+    replay_ttl: int = 0
+    """How long (seconds) the nonce must be remembered."""
 
 
 class _Key(NamedTuple):
@@ -138,7 +140,19 @@ class OAuth1Verifier:
 
     def verify(self, method: str, url: str, authorization: str | None,
                body: bytes = b"") -> VerifiedRequest:
-        """Authenticate one request or raise a ``RefusedError`` subclass."""
+        """Authenticate one request, nonce claimed, or raise a ``RefusedError`` subclass."""
+        verified = self.authenticate(method, url, authorization, body)
+        claim_nonce(self._store, verified.replay_key, verified.replay_ttl)
+        return verified
+
+    def authenticate(self, method: str, url: str, authorization: str | None,
+                     body: bytes = b"") -> VerifiedRequest:
+        """Every check but the replay one (steps 1-5); the caller claims ``replay_key``.
+
+        For callers with their own (asynchronous) replay store: claim
+        ``verified.replay_key`` for ``verified.replay_ttl`` seconds, and refuse the request
+        with ``NonceReplayError`` if the key was already there.
+        """
         policy = self._policy
         params = parse_authorization(authorization)
 
@@ -194,15 +208,8 @@ class OAuth1Verifier:
             raise SignatureError(_SIGNATURE_FAILED) from None
         variant = self._verify_signature(method, url, params, signature, signature_method, keys)
 
-        try:
-            fresh = self._store.claim(f"oauth1:{consumer_key}:{nonce}", policy.oauth1_nonce_ttl)
-        except ServiceUnavailableError:
-            raise
-        except Exception:  # any store failure fails closed (SPEC §2.7 step 4)
-            raise ServiceUnavailableError("the replay store cannot be reached") from None
-        if not fresh:
-            raise NonceReplayError("this nonce was already used; every request needs a new one")
-        return VerifiedRequest(consumer_key, nonce, timestamp, signature_method, variant)
+        return VerifiedRequest(consumer_key, nonce, timestamp, signature_method, variant,
+                               f"oauth1:{consumer_key}:{nonce}", policy.oauth1_nonce_ttl)
 
     def _verify_signature(self, method: str, url: str, params: dict[str, str],
                           signature: bytes, signature_method: str,

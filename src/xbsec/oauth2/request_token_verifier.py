@@ -67,6 +67,10 @@ class VerifiedToken(NamedTuple):
     """The registered certificate or public key the signature verified with."""
     warnings: tuple[str, ...] = ()
     """What was accepted but is not what Mastercard's generator sends (SPEC §5.4 steps 2, 4)."""
+    replay_key: str | None = None
+    """With the replay check on: the key to claim in a replay store (consumer key, jti)."""
+    replay_ttl: int = 0
+    """How long (seconds) the ``jti`` must be remembered: while the token is acceptable."""
 
 
 class RequestTokenVerifier:
@@ -98,6 +102,14 @@ class RequestTokenVerifier:
 
     def verify(self, authorization: str | None) -> VerifiedToken:
         """Authenticate one request by its ``Authorization`` value, or raise a ``RefusedError``."""
+        verified = self.authenticate(authorization)
+        if verified.replay_key is not None:
+            self._claim(verified.replay_key, verified.replay_ttl)
+        return verified
+
+    def authenticate(self, authorization: str | None) -> VerifiedToken:
+        """Steps 1-6 of SPEC §5.4; with the replay check on, the caller claims ``replay_key``
+        (for a caller whose replay store is asynchronous)."""
         policy = self._policy
         # Steps 1-2: the form of the token and of its header.
         token = bearer_token(authorization, accept_bare=policy.request_token_accept_bare)
@@ -142,15 +154,16 @@ class RequestTokenVerifier:
         check_times(claims, now=now, skew=policy.request_token_skew,
                     max_lifetime=policy.request_token_max_lifetime)
 
-        # Step 7: replay, only now that the token is known to be genuine.
+        # Step 7 (by the caller): replay, only now that the token is known to be genuine.
+        replay_key, ttl = None, 0
         if policy.request_token_replay_check:
             # Remember the jti for as long as the token would still be accepted.
             ttl = max(1, math.ceil(claims.expires_at + policy.request_token_skew - now))
-            self._claim(f"oauth2-rt:{consumer_key}:{claims.jti}", ttl)
+            replay_key = f"oauth2-rt:{consumer_key}:{claims.jti}"
 
         return VerifiedToken(
             consumer_key, claims.jti, claims.issued_at, claims.expires_at, claims.not_before,
-            jws.alg, credential.credential, tuple(warnings),
+            jws.alg, credential.credential, tuple(warnings), replay_key, ttl,
         )
 
     def _check_x5t(self, x5t: str, leaf: str | None, registered: list[RegisteredCredential],
