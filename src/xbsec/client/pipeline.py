@@ -133,8 +133,10 @@ class ClientPipeline:
 
         Give ``document`` (serialised here, once) or ``body`` (bytes already serialised), not
         both. The format comes from ``format``, else a Content-Type in ``headers``, else the
-        pipeline's default. ``encrypt`` defaults to whether encryption is configured; GETs
-        are marked ``x-encrypted`` too, so that the response comes back encrypted.
+        pipeline's default. ``Accept`` is that format unless ``headers`` name a specific one
+        (a bare ``*/*`` names none). ``encrypt`` defaults to whether encryption is
+        configured; GETs are marked ``x-encrypted`` too, so that the response comes back
+        encrypted.
         """
         if document is not None and body is not None:
             raise PayloadError("give a document or a body, not both")
@@ -145,7 +147,10 @@ class ClientPipeline:
             format = document_format(out.get("Content-Type"), default=self.format)
         payload = dumps(document, format) if document is not None else bytes(body or b"")
         out.setdefault("Content-Type", _MEDIA[format])
-        out.setdefault("Accept", _MEDIA[format])
+        if out.get("Accept", "*/*").strip() == "*/*":
+            # requests and httpx send "*/*" unless told otherwise: that is no preference, so
+            # ask for the request's own format, as an XBS client does (SPEC §8.2).
+            out["Accept"] = _MEDIA[format]
         encrypted = self.encryption is not None if encrypt is None else encrypt
         if encrypted:
             if self.encryption is None:
