@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.integrations.mtls_fixture import MtlsWorld, mtls_world
 from tests.integrations.openapi_fixture import generated_package
 from xbsec import ConfigurationError, PayloadError
 from xbsec.client import ClientPipeline
@@ -179,3 +181,39 @@ def test_the_encryption_layer_needs_encryption(gen: ModuleType,
 def test_only_generated_urllib3_clients_are_accepted(make_profile: Any) -> None:
     with pytest.raises(ConfigurationError, match="OpenAPI Generator"):
         add_signer_layer(object(), make_profile(encryption=False))
+
+
+@pytest.fixture(scope="module")
+def world(key_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MtlsWorld]:
+    with mtls_world(key_dir, tmp_path_factory.mktemp("mtls")) as made:
+        yield made
+
+
+@pytest.mark.parametrize("layer", [add_signer_layer, add_encryption_layer])
+def test_a_profile_with_mtls_gives_the_client_its_certificate(
+        gen: ModuleType, world: MtlsWorld, tmp_path: Path, layer: Any) -> None:
+    profile = world.profile(tmp_path)
+    configuration = gen.Configuration(host=profile.base_url, ssl_ca_cert=str(world.ca_file))
+    with gen.ApiClient(configuration) as client:
+        layer(client, profile)
+        quote = gen.QuotesApi(client).create_quote(PARTNER, quote_request(gen))
+        client.rest_client.pool_manager.clear()
+    assert quote.echo.auth == "request-token"
+    assert world.server.seen[-1].tls_client_cert is True
+
+
+def test_without_the_certificate_the_generated_client_is_refused(
+        gen: ModuleType, world: MtlsWorld, tmp_path: Path) -> None:
+    from urllib3.exceptions import MaxRetryError, SSLError
+
+    before = len(world.server.seen)
+    profile = world.profile(tmp_path, with_certificate=False)
+    configuration = gen.Configuration(host=profile.base_url, ssl_ca_cert=str(world.ca_file))
+    configuration.retries = 0
+    with gen.ApiClient(configuration) as client:
+        add_signer_layer(client, profile)
+        with pytest.raises(MaxRetryError) as info:
+            gen.QuotesApi(client).create_quote(PARTNER, quote_request(gen))
+        client.rest_client.pool_manager.clear()
+    assert isinstance(info.value.reason, SSLError)
+    assert len(world.server.seen) == before

@@ -23,6 +23,11 @@ normalises it for the request line. An encrypted answer is decrypted there too, 
 back as a urllib3 response holding the plaintext, so that the generated deserialiser and
 ``ApiException`` see the plain document. Errors come back plaintext (SPEC §3.5).
 
+Given a profile with ``[mtls]`` (PSD2 edges), the layer also gives the client's TLS
+connections the profile's client certificate; the server is verified as the generated
+``Configuration`` says (``verify_ssl``, ``ssl_ca_cert``). Host and timeouts stay the
+``Configuration``'s.
+
 Only the generator's default urllib3 library is supported (``--library asyncio`` builds
 on aiohttp: use ``xbsec.integrations.aiohttp.xbsec_middleware`` on its session).
 """
@@ -110,5 +115,11 @@ def _install(api_client: Any, given: ClientPipeline | Profile, *, encrypt: bool)
     if encrypt and pipeline.encryption is None:
         raise ConfigurationError("the encryption layer needs a pipeline (or profile) with "
                                  "encryption configured")
+    if isinstance(given, Profile) and given.mtls is not None:
+        from xbsec.client.tls import client_ssl_context
+
+        # urllib3 loads the Configuration's CA file and verification mode into this context.
+        pool.connection_pool_kw["ssl_context"] = client_ssl_context(given.mtls)
+        pool.clear()  # connections made before would go without the certificate
     # An instance attribute shadows the method for this pool manager alone.
     vars(pool)["request"] = _Layer(send, pipeline, encrypt)
