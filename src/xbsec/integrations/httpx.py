@@ -1,5 +1,4 @@
-"""httpx integration, sync and async: sign with an ``Auth``, or run the whole pipeline in a
-transport.
+"""httpx integration, sync and async: an ``Auth`` that signs, transports that do it all.
 
 ::
 
@@ -49,8 +48,8 @@ __all__ = [
     "exchange_of",
 ]
 
-EXCHANGE = "xbsec.exchange"
-"""The ``Response.extensions`` key under which a transport leaves the ``Exchange``."""
+# httpx's own place for what a transport tells about a response.
+_EXCHANGE = "xbsec.exchange"
 
 # Framing describes the body httpx built (request) or received (response); each is replaced.
 _REQUEST_FRAMING = ("content-length", "transfer-encoding")
@@ -59,7 +58,7 @@ _RESPONSE_FRAMING = ("content-length", "transfer-encoding", "content-encoding")
 
 def exchange_of(response: httpx.Response) -> Exchange:
     """The request as sent and the response as read, for a response from an XBS transport."""
-    found = response.extensions.get(EXCHANGE)
+    found = response.extensions.get(_EXCHANGE)
     if not isinstance(found, Exchange):
         raise ConfigurationError("this response did not come through an XBSTransport")
     return found
@@ -112,7 +111,7 @@ def _incoming(pipeline: ClientPipeline, out: OutgoingRequest, sent: httpx.Reques
     headers = response.headers.copy()
     for name in _RESPONSE_FRAMING:
         headers.pop(name, None)
-    extensions = {**response.extensions, EXCHANGE: Exchange(pipeline, out, received)}
+    extensions = {**response.extensions, _EXCHANGE: Exchange(pipeline, out, received)}
     return httpx.Response(response.status_code, headers=headers, content=received.body,
                           extensions=extensions, request=sent)
 

@@ -16,7 +16,8 @@ Given a bare ``RequestAuth`` it only signs. A response hook decrypts an encrypte
 place; errors come back plaintext and stay so (SPEC §3.5).
 
 A body given as a file or an iterator is read in full (the signature covers every byte)
-and sent with its Content-Length.
+and sent with its Content-Length. Through a pipeline, the response is read in full too
+(``stream=True`` does not stream): it may have to be decrypted, and its ``Exchange`` keeps it.
 
 Exceptions: protocol problems are xbsec errors (``PayloadError`` for a plaintext answer to
 an encrypted request, ``DecryptionError``, ...); transport failures stay requests' own
