@@ -43,10 +43,10 @@ if TYPE_CHECKING:
     from xbsec.oauth1.signer import OAuth1Signer, SignedRequest
     from xbsec.oauth1.verifier import OAuth1Verifier, VerifiedRequest
     from xbsec.oauth2.request_token import RequestTokenMinter
+    from xbsec.oauth2.request_token_verifier import RequestTokenVerifier, VerifiedToken
     from xbsec.payload.encrypted_body import decrypt_payload, encrypt_payload
     from xbsec.payload.field_config import FieldLevelConfig, JweFieldConfig
     from xbsec.payload.field_encryption import EncryptedFields, decrypt_fields, encrypt_fields
-    from xbsec.oauth2.request_token_verifier import RequestTokenVerifier, VerifiedToken
     from xbsec.policy import SecurityPolicy
     from xbsec.replay import MemoryReplayStore, ReplayStore
 
