@@ -15,8 +15,10 @@ import xbsec.oauth1
 EXPECTED = [
     "AccessDeniedError",
     "ApiError",
+    "AsyncXBSClient",
     "BodyHashError",
     "BusinessError",
+    "ClientPipeline",
     "ConfigurationError",
     "DecryptionError",
     "EncryptedFields",
@@ -38,6 +40,7 @@ EXPECTED = [
     "OAuth1Signer",
     "OAuth1Verifier",
     "PayloadError",
+    "Profile",
     "ProjectKeys",
     "RefusedError",
     "ReplayStore",
@@ -51,6 +54,7 @@ EXPECTED = [
     "TimestampError",
     "VerifiedRequest",
     "VerifiedToken",
+    "XBSClient",
     "XBSecError",
     "__version__",
     "decrypt_fields",
@@ -61,6 +65,7 @@ EXPECTED = [
     "jwe_decrypt_with_header",
     "jwe_encrypt",
     "jwe_header",
+    "load_profile",
 ]
 
 
@@ -91,7 +96,8 @@ def test_every_error_is_an_xbsec_error() -> None:
 def test_importing_xbsec_loads_neither_x509_nor_the_verifier() -> None:
     code = ("import sys, xbsec; from xbsec import OAuth1Signer; "
             "print(sorted(m for m in ('cryptography.x509', 'xbsec.oauth1.verifier', "
-            "'dataclasses', 'xbsec.policy') if m in sys.modules))")
+            "'dataclasses', 'xbsec.policy', 'httpx', 'requests', 'aiohttp') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"

@@ -36,6 +36,8 @@ from xbsec.errors import (
 )
 
 if TYPE_CHECKING:
+    from xbsec.client.pipeline import ClientPipeline
+    from xbsec.client.xbs import AsyncXBSClient, XBSClient
     from xbsec.jose.header import JweHeader
     from xbsec.jose.jwe import jwe_decrypt, jwe_decrypt_with_header, jwe_encrypt, jwe_header
     from xbsec.jose.keyring import JweKeyring
@@ -48,9 +50,15 @@ if TYPE_CHECKING:
     from xbsec.payload.field_config import FieldLevelConfig, JweFieldConfig
     from xbsec.payload.field_encryption import EncryptedFields, decrypt_fields, encrypt_fields
     from xbsec.policy import SecurityPolicy
+    from xbsec.profile import Profile, load_profile
     from xbsec.replay import MemoryReplayStore, ReplayStore
 
 _LAZY = {
+    "AsyncXBSClient": "xbsec.client.xbs",
+    "ClientPipeline": "xbsec.client.pipeline",
+    "Profile": "xbsec.profile",
+    "XBSClient": "xbsec.client.xbs",
+    "load_profile": "xbsec.profile",
     "JweHeader": "xbsec.jose.header",
     "JweKeyring": "xbsec.jose.keyring",
     "KeyFile": "xbsec.keys.project",
@@ -81,8 +89,10 @@ _LAZY = {
 __all__ = [
     "AccessDeniedError",
     "ApiError",
+    "AsyncXBSClient",
     "BodyHashError",
     "BusinessError",
+    "ClientPipeline",
     "ConfigurationError",
     "DecryptionError",
     "EncryptedFields",
@@ -104,6 +114,7 @@ __all__ = [
     "OAuth1Signer",
     "OAuth1Verifier",
     "PayloadError",
+    "Profile",
     "ProjectKeys",
     "RefusedError",
     "ReplayStore",
@@ -117,6 +128,7 @@ __all__ = [
     "TimestampError",
     "VerifiedRequest",
     "VerifiedToken",
+    "XBSClient",
     "XBSecError",
     "__version__",
     "decrypt_fields",
@@ -127,6 +139,7 @@ __all__ = [
     "jwe_decrypt_with_header",
     "jwe_encrypt",
     "jwe_header",
+    "load_profile",
 ]
 
 
