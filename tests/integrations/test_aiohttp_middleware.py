@@ -16,7 +16,7 @@ from xbsec import BusinessError, GatewayError, PayloadError, SigningError  # noq
 from xbsec.client import ClientPipeline, OAuth1Auth  # noqa: E402
 from xbsec.documents import dumps  # noqa: E402
 from xbsec.integrations.aiohttp import (  # noqa: E402
-    read_document,
+    exchange_of,
     session_from_profile,
     xbsec_middleware,
 )
@@ -28,11 +28,6 @@ QUOTE = {"quoterequest": {"transaction_reference": "0999999034810154901",
                           "payment_amount": {"amount": "100.00", "currency": "EUR"},
                           "sender": {"name": "Zoë Ångström"}}}
 QUOTES = "send/v1/partners/SANDBOX_1234567/crossborder/quotes"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def oauth_body_hash(authorization: str) -> str:
@@ -51,9 +46,13 @@ async def test_json_post_is_signed_over_the_bytes_the_server_received(
     async with (session_from_profile(profile) as session,
                 session.post(QUOTES, json=QUOTE) as response):
         assert response.status == 200
-        answer = await read_document(response)
+        exchange = exchange_of(response)
+        answer = exchange.document()
         as_json = await response.json()
     seen = loopback.seen[-1]
+    assert exchange.request.body == seen.body  # the bytes signed are the bytes received
+    assert exchange.request.encrypted is encryption
+    assert exchange.response.encrypted is encryption
     echo = answer["echo"]
     assert as_json == answer
     assert (echo["auth"], seen.auth) == (auth, auth)
@@ -75,7 +74,7 @@ async def test_xml_bodies_take_the_profile_format(make_profile: Any, loopback: A
     xml = dumps(QUOTE, "xml")
     async with (session_from_profile(profile) as session,
                 session.post(QUOTES, data=xml) as response):
-        answer = await read_document(response)
+        answer = exchange_of(response).document()
         text = await response.text()
     seen = loopback.seen[-1]
     assert text.startswith("<?xml")
@@ -95,7 +94,7 @@ async def test_an_explicit_content_type_chooses_the_format(make_profile: Any,
     async with (session_from_profile(profile) as session,
                 session.post(QUOTES, data=xml,
                              headers={"content-type": "application/xml"}) as response):
-        await read_document(response)
+        exchange_of(response).document()
     assert loopback.seen[-1].headers["Content-Type"] == "application/xml"
     assert loopback.seen[-1].plaintext == xml
 
@@ -107,7 +106,7 @@ async def test_non_ascii_bytes_cross_unchanged(make_profile: Any, loopback: Any,
     headers = {"Content-Type": "application/json; charset=utf-8"}
     async with (session_from_profile(make_profile(encryption=encryption)) as session,
                 session.post(QUOTES, data=raw, headers=headers) as response):
-        answer = await read_document(response)
+        answer = exchange_of(response).document()
     seen = loopback.seen[-1]
     assert seen.plaintext == raw
     assert answer["echo"]["received"]["quoterequest"]["sender"]["name"] == "Zoë Ångström 山田"
@@ -125,14 +124,14 @@ async def test_get_with_a_query_string_is_signed(make_profile: Any, loopback: An
     async with session_from_profile(profile) as session:
         async with session.get(path, params={"ref": "0999999034810154901",
                                              "note": "a:b c/ü"}) as response:
-            answer = await read_document(response)
+            answer = exchange_of(response).document()
         # aiohttp requotes a URL it is given as text; the middleware signs it as sent
         async with session.get(path + "?ref=0999&x=a%3Ab") as response:
-            requoted = await read_document(response)
+            requoted = exchange_of(response).document()
         # and keeps one marked as already encoded exactly
         exact = URL(f"{profile.base_url}/{path}?ref=0999&x=a%3Ab", encoded=True)
         async with session.get(exact) as response:
-            kept = await read_document(response)
+            kept = exchange_of(response).document()
     assert answer["echo"]["method"] == "GET"
     assert answer["echo"]["target"].startswith(f"/{path}?ref=0999999034810154901&note=")
     assert requoted["echo"]["target"] == f"/{path}?ref=0999&x=a:b"
@@ -160,7 +159,7 @@ async def test_business_errors_are_typed(make_profile: Any) -> None:
                 session.post("business-error", json=QUOTE) as response):
         assert response.status == 400
         with pytest.raises(BusinessError) as info:
-            await read_document(response)
+            exchange_of(response).document()
     error = info.value
     assert (error.status, error.reason_code, error.source) == (400, "INVALID_INPUT_VALUE",
                                                                "amount")
@@ -174,7 +173,7 @@ async def test_a_forged_signature_is_a_gateway_error(make_profile: Any,
     async with (aiohttp.ClientSession(middlewares=[xbsec_middleware(forged)]) as session,
                 session.get(profile.base_url + "/x") as response):
         with pytest.raises(GatewayError) as info:
-            await read_document(response)
+            exchange_of(response).document()
     assert (info.value.status, info.value.reason_code) == (403, "AUTHENTICATION_FAILED")
 
 
@@ -210,7 +209,7 @@ async def test_a_retried_request_is_encrypted_and_signed_afresh(make_profile: An
     async with (session_from_profile(make_profile(encryption=True),
                                      middlewares=[retry]) as session,
                 session.post(path, json=QUOTE) as response):
-        answer = await read_document(response)
+        answer = exchange_of(response).document()
     assert len(attempts) == 3
     assert len(set(attempts)) == 3  # a new nonce every time
     assert answer["echo"]["received"] == QUOTE  # the plaintext, not the ciphertext again
@@ -222,15 +221,23 @@ async def test_a_middleware_without_a_profile(make_profile: Any, loopback: Any) 
     pipeline = ClientPipeline.from_profile(profile)
     async with (aiohttp.ClientSession(middlewares=[xbsec_middleware(pipeline)]) as session,
                 session.put(profile.base_url + "/anything", json=QUOTE) as response):
-        answer = await read_document(response)
+        answer = exchange_of(response).document()
     assert answer["echo"]["method"] == "PUT"
     assert answer["echo"]["body_hash"] == body_hash(loopback.seen[-1].body)
 
 
-async def test_read_document_needs_the_middleware(loopback: Any) -> None:
+async def test_exchange_of_needs_the_middleware(loopback: Any) -> None:
     from xbsec import ConfigurationError
 
     async with (aiohttp.ClientSession() as session,
                 session.get(loopback.url + "/x") as response):
         with pytest.raises(ConfigurationError, match="xbsec_middleware"):
-            await read_document(response)
+            exchange_of(response).document()
+
+
+async def test_a_compressed_body_is_refused(make_profile: Any, loopback: Any) -> None:
+    before = len(loopback.seen)
+    async with session_from_profile(make_profile(encryption=False)) as session:
+        with pytest.raises(PayloadError, match="compress"):
+            await session.post(QUOTES, json=QUOTE, compress=True)
+    assert len(loopback.seen) == before

@@ -5,14 +5,15 @@
     async with session_from_profile(load_profile("sandbox")) as session:
         url = f"send/v1/partners/{partner_id}/crossborder/quotes"
         async with session.post(url, json={"quoterequest": {...}}) as response:
-            quote = await read_document(response)   # plaintext; ApiError on 4xx/5xx
+            quote = exchange_of(response).document()   # or response.json(); ApiError on 4xx/5xx
 
 Per request, the middleware reads the body aiohttp built (``json=``, ``data=`` bytes or
 text), hands it with the method, URL and headers to the pipeline (serialise once, encrypt and
 wrap, sign, SPEC §1), puts back exactly the bytes the pipeline signed and the headers it set,
-and sends. When the request was encrypted it reads the answer and decrypts it, so that
-``read()``, ``text()`` and ``json()`` give the plaintext; ``read_document`` parses it and
-raises the typed XBS errors.
+and sends. It reads the answer and, when the request was encrypted, decrypts it, so that
+``read()``, ``text()`` and ``json()`` give the plaintext (errors come back plaintext, SPEC
+§3.5); ``exchange_of(response)`` keeps the bytes that were sent and parses the answer or
+raises the typed XBS error.
 
 What this relies on in aiohttp (3.12 or later, the first with client middlewares):
 
@@ -22,32 +23,40 @@ What this relies on in aiohttp (3.12 or later, the first with client middlewares
 - ``ClientResponse.read()`` returns ``_body`` once it is set, and ``headers`` is ``_headers``.
   The plaintext is put in those two private attributes, because aiohttp has no public way
   to replace a response body; ``tests/integrations/test_aiohttp_*`` pin the behaviour.
-- A request that is sent again (a 307/308 redirect, a retry on a dropped keep-alive
-  connection, a retrying middleware) comes back through the middleware with the body it
-  set; that body remembers its plaintext, so each attempt is encrypted and signed afresh
-  (a new nonce each time) instead of encrypting the ciphertext.
+  The whole answer is read before the middleware returns (XBS answers are documents), so
+  ``response.content`` is already drained.
+- A request that is sent again (a 307/308 redirect of a plain request, a retry on a dropped
+  keep-alive connection, a retrying middleware) comes back through the middleware with the
+  body it set; that body remembers its plaintext, so each attempt is encrypted and signed
+  afresh (a new nonce each time) instead of encrypting the ciphertext. A redirect answering
+  an encrypted request is refused like any plaintext answer to one.
 """
 
 from __future__ import annotations
 
 import os
 import weakref
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
+
+try:
+    from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
+except ImportError:  # pragma: no cover - only before aiohttp 3.12
+    raise ImportError("xbsec.integrations.aiohttp needs aiohttp 3.12 or later (client "
+                      f"middlewares); aiohttp {aiohttp.__version__} is installed") from None
 from aiohttp.payload import BytesPayload
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from xbsec.client.pipeline import ClientPipeline, IncomingResponse, OutgoingRequest
-from xbsec.errors import ConfigurationError, SigningError
+from xbsec.client.exchange import Exchange
+from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
+from xbsec.errors import ConfigurationError, PayloadError, SigningError
 
 if TYPE_CHECKING:
     from xbsec.profile import Profile
 
-__all__ = ["read_document", "session_from_profile", "xbsec_middleware"]
+__all__ = ["exchange_of", "session_from_profile", "xbsec_middleware"]
 
 # Content-Types aiohttp gives a bytes or text body on its own: not a choice of format.
 _AUTOMATIC_CONTENT_TYPES = frozenset({"application/octet-stream", "text/plain; charset=utf-8"})
@@ -61,15 +70,19 @@ class _SealedBody(BytesPayload):
         self.plaintext = plaintext
 
 
-@dataclass(frozen=True, slots=True)
-class _Exchange:
-    pipeline: ClientPipeline
-    request: OutgoingRequest
-    response: IncomingResponse | None
+# What each response went through, gone with the response: aiohttp has no place on a
+# ClientResponse for a library's own data.
+_EXCHANGES: weakref.WeakKeyDictionary[ClientResponse, Exchange] = weakref.WeakKeyDictionary()
 
 
-# What read_document needs about a response; gone with the response.
-_EXCHANGES: weakref.WeakKeyDictionary[ClientResponse, _Exchange] = weakref.WeakKeyDictionary()
+def exchange_of(response: ClientResponse) -> Exchange:
+    """The request as sent and the response as read, for a response the middleware handled."""
+    try:
+        return _EXCHANGES[response]
+    except KeyError:
+        raise ConfigurationError("this response did not come through xbsec_middleware; make "
+                                 "the session with session_from_profile, or pass "
+                                 "middlewares=[xbsec_middleware(pipeline)]") from None
 
 
 def xbsec_middleware(pipeline: ClientPipeline, *,
@@ -88,23 +101,25 @@ def xbsec_middleware(pipeline: ClientPipeline, *,
                                f"session is bound to {bound}")
         out = await _prepare(pipeline, request)
         response = await handler(request)
-        incoming = None
-        if out.encrypted:
-            try:
-                incoming = pipeline.response(out, response.status, response.headers,
-                                             await response.read())
-            except BaseException:
-                response.release()
-                raise
-            if incoming.encrypted:
-                _replace_body(response, incoming.body)
-        _EXCHANGES[response] = _Exchange(pipeline, out, incoming)
+        try:
+            incoming = pipeline.response(out, response.status, response.headers,
+                                         await response.read())
+        except BaseException:
+            response.release()
+            raise
+        if incoming.encrypted:
+            _replace_body(response, incoming.body)
+        _EXCHANGES[response] = Exchange(pipeline, out, incoming)
         return response
 
     return middleware
 
 
 async def _prepare(pipeline: ClientPipeline, request: ClientRequest) -> OutgoingRequest:
+    if request.compress:
+        # aiohttp compresses while writing, after the middleware: the signed bytes would
+        # not be the bytes sent (SPEC §2.4).
+        raise PayloadError("compress= cannot be used: a signed body is sent as signed")
     body = request.body
     if isinstance(body, _SealedBody):
         plaintext = body.plaintext
@@ -115,7 +130,7 @@ async def _prepare(pipeline: ClientPipeline, request: ClientRequest) -> Outgoing
     if content_type is not None and content_type not in _AUTOMATIC_CONTENT_TYPES:
         chosen["Content-Type"] = content_type
     accept = request.headers.get("Accept")
-    if accept is not None and accept != "*/*":  # aiohttp's default Accept is no choice
+    if accept is not None:  # aiohttp's default "*/*" is no choice, and the pipeline knows it
         chosen["Accept"] = accept
     out = pipeline.request(request.method, str(request.url), body=plaintext, headers=chosen)
     for name, value in out.headers.items():
@@ -131,23 +146,6 @@ def _replace_body(response: ClientResponse, plaintext: bytes) -> None:
     headers.popall("Content-Encoding", None)  # aiohttp already decoded the ciphertext
     response._headers = CIMultiDictProxy(headers)
     response._body = plaintext
-
-
-async def read_document(response: ClientResponse) -> Any:
-    """The parsed document of a response; ``ApiError`` (typed) for 4xx and 5xx.
-
-    The response must have come through ``xbsec_middleware``.
-    """
-    exchange = _EXCHANGES.get(response)
-    if exchange is None:
-        raise ConfigurationError("this response did not come through xbsec_middleware; "
-                                 "make the session with session_from_profile, or pass "
-                                 "middlewares=[xbsec_middleware(pipeline)]")
-    incoming = exchange.response
-    if incoming is None:
-        incoming = exchange.pipeline.response(exchange.request, response.status,
-                                              response.headers, await response.read())
-    return exchange.pipeline.document(incoming)
 
 
 def session_from_profile(profile: Profile, *, cafile: str | os.PathLike[str] | None = None,
