@@ -1,0 +1,217 @@
+"""The registry: which consumers may call the gateway, with which keys, for which partners.
+
+A TOML file of consumers (relative paths are read from the file's folder; passwords come
+from environment variables named by ``password_env``, or a literal ``password``)::
+
+    [[consumers]]
+    consumer_key = "..."
+    environment = "sandbox"                    # sandbox | mtf | production
+    partner_ids = ["SANDBOX_1234567"]
+    signing_certificates = ["signing.pem"]     # two during a key rotation
+    psd2 = false                               # true: request tokens instead of OAuth 1.0a
+    mtls = false                               # true: a client certificate is required
+    encryption = "optional"                    # off | optional | required
+    client_encryption_keys = [ { path = "client-encryption.p12", password_env = "PW" } ]
+    mastercard_encryption_certificate = "mastercard-encryption.pem"
+    redirect_uris = []                         # OAuth 2.0 authorization code (Balance APIs)
+
+``client_encryption_keys`` are the private halves of the Client Encryption keys (only the
+gateway holds them; requests are encrypted to their public halves and name them by
+``kid``); ``mastercard_encryption_certificate`` is the partner's public key that responses
+are encrypted to (SPEC §3.7, §7.1).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
+
+from xbsec.errors import ConfigurationError, KeyMaterialError
+from xbsec.keys.project import ENVIRONMENTS, Environment
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from xbsec.keys.types import PrivateKey
+
+__all__ = ["ENCRYPTION_MODES", "Consumer", "EncryptionMode", "Registry"]
+
+EncryptionMode = Literal["off", "optional", "required"]
+"""``off``: no payload encryption; ``optional``: honour ``x-encrypted``; ``required``: a
+request without it is refused (SPEC §3.1, [INF])."""
+ENCRYPTION_MODES: tuple[EncryptionMode, ...] = get_args(EncryptionMode)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Consumer:
+    """One registered consumer key and everything the gateway knows about it."""
+
+    consumer_key: str
+    environment: Environment
+    partner_ids: frozenset[str]
+    signing_certificates: tuple[x509.Certificate, ...]
+    psd2: bool = False
+    mtls: bool = False
+    encryption: EncryptionMode = "optional"
+    client_encryption_keys: Mapping[str, PrivateKey] = field(default_factory=dict, repr=False)
+    """Private keys that decrypt requests, by ``kid`` (SPKI and certificate SHA-256 hex)."""
+    mastercard_encryption_certificate: x509.Certificate | None = None
+    """The partner's public key: responses to encrypted requests are encrypted to it."""
+    redirect_uris: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.consumer_key:
+            raise ConfigurationError("consumer_key must not be empty")
+        if self.environment not in ENVIRONMENTS:
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: unknown environment "
+                                     f"{self.environment!r}")
+        if not self.partner_ids:
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: no partner_ids")
+        if not 1 <= len(self.signing_certificates) <= 2:
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: one signing certificate, "
+                                     "or two during a rotation")
+        if self.encryption not in ENCRYPTION_MODES:
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: encryption must be one "
+                                     f"of {', '.join(ENCRYPTION_MODES)}")
+        if self.encryption != "off" and (not self.client_encryption_keys
+                                         or self.mastercard_encryption_certificate is None):
+            raise ConfigurationError(
+                f"consumer {self.consumer_key!r}: encryption {self.encryption!r} needs "
+                "client_encryption_keys and mastercard_encryption_certificate")
+
+
+class Registry:
+    """The consumers a gateway serves, by consumer key."""
+
+    def __init__(self, consumers: Iterable[Consumer]) -> None:
+        self._consumers: dict[str, Consumer] = {}
+        for consumer in consumers:
+            if consumer.consumer_key in self._consumers:
+                raise ConfigurationError(f"consumer {consumer.consumer_key!r} is registered "
+                                         "twice")
+            self._consumers[consumer.consumer_key] = consumer
+
+    def __len__(self) -> int:
+        return len(self._consumers)
+
+    def __iter__(self) -> Any:
+        return iter(self._consumers.values())
+
+    def get(self, consumer_key: str) -> Consumer | None:
+        return self._consumers.get(consumer_key)
+
+    def signing_certificates(self, consumer_key: str) -> tuple[x509.Certificate, ...] | None:
+        """The verifiers' credential source: a consumer's signing certificates, or None."""
+        consumer = self._consumers.get(consumer_key)
+        return None if consumer is None else consumer.signing_certificates
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *,
+             environ: Mapping[str, str] | None = None) -> Registry:
+        """Read a registry file; every problem is a ``ConfigurationError`` naming the entry."""
+        file = Path(path)
+        environ = os.environ if environ is None else environ
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigurationError(f"{file}: no such registry file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(f"{file}: cannot be read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
+        entries = data.get("consumers")
+        if not isinstance(entries, list) or not entries:
+            raise ConfigurationError(f"{file}: no [[consumers]] entries")
+        consumers = []
+        for index, entry in enumerate(entries):
+            where = f"{file}: consumers[{index}]"
+            if not isinstance(entry, Mapping):
+                raise ConfigurationError(f"{where}: not a table")
+            try:
+                consumers.append(_consumer(entry, file.parent, environ, where))
+            except KeyMaterialError as exc:
+                raise ConfigurationError(f"{where}: {exc}") from None
+            except ConfigurationError as exc:
+                message = str(exc)
+                raise ConfigurationError(message if message.startswith(where)
+                                         else f"{where}: {message}") from None
+        return cls(consumers)
+
+
+_KNOWN = {"consumer_key", "environment", "partner_ids", "signing_certificates", "psd2",
+          "mtls", "encryption", "client_encryption_keys", "mastercard_encryption_certificate",
+          "redirect_uris"}
+
+
+def _field(entry: Mapping[str, Any], name: str, kind: type, where: str,
+           default: Any = ...) -> Any:
+    if name not in entry:
+        if default is ...:
+            raise ConfigurationError(f"{where}: {name}: missing")
+        return default
+    value = entry[name]
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ConfigurationError(f"{where}: {name}: expected {kind.__name__}, found "
+                                 f"{type(value).__name__}")
+    return value
+
+
+def _strings(entry: Mapping[str, Any], name: str, where: str, default: Any = ...) -> list[str]:
+    values = _field(entry, name, list, where, default)
+    if not all(isinstance(v, str) and v for v in values):
+        raise ConfigurationError(f"{where}: {name}: expected a list of non-empty strings")
+    return cast("list[str]", values)
+
+
+def _path(folder: Path, value: str) -> Path:
+    path = Path(os.path.expanduser(value))
+    return path if path.is_absolute() else folder / path
+
+
+def _consumer(entry: Mapping[str, Any], folder: Path, environ: Mapping[str, str],
+              where: str) -> Consumer:
+    from xbsec.keys.fingerprints import cert_sha256_hex, spki_sha256_hex
+    from xbsec.keys.loading import load_certificate, load_key_and_certificate
+
+    unknown = sorted(set(entry) - _KNOWN)
+    if unknown:
+        raise ConfigurationError(f"{where}: {unknown[0]}: unknown entry")
+    environment = _field(entry, "environment", str, where, "sandbox")
+    certificates = tuple(load_certificate(_path(folder, p))
+                         for p in _strings(entry, "signing_certificates", where))
+    decryption: dict[str, PrivateKey] = {}
+    for index, item in enumerate(_field(entry, "client_encryption_keys", list, where, [])):
+        spec = {"path": item} if isinstance(item, str) else item
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("path"), str):
+            raise ConfigurationError(f"{where}: client_encryption_keys[{index}]: expected a "
+                                     "path or {path = ..., password_env = ...}")
+        password = spec.get("password")
+        variable = spec.get("password_env")
+        if isinstance(variable, str):
+            if variable not in environ:
+                raise ConfigurationError(f"{where}: client_encryption_keys[{index}]: "
+                                         f"environment variable {variable} is not set")
+            password = environ[variable]
+        key, cert = load_key_and_certificate(_path(folder, spec["path"]), password=password,
+                                             alias=spec.get("alias"))
+        decryption[spki_sha256_hex(key)] = key
+        if cert is not None:
+            decryption[cert_sha256_hex(cert)] = key
+    mastercard_cert = _field(entry, "mastercard_encryption_certificate", str, where, None)
+    return Consumer(
+        consumer_key=_field(entry, "consumer_key", str, where),
+        environment=environment,
+        partner_ids=frozenset(_strings(entry, "partner_ids", where)),
+        signing_certificates=certificates,
+        psd2=_field(entry, "psd2", bool, where, False),
+        mtls=_field(entry, "mtls", bool, where, False),
+        encryption=_field(entry, "encryption", str, where, "optional"),
+        client_encryption_keys=decryption,
+        mastercard_encryption_certificate=None if mastercard_cert is None
+        else load_certificate(_path(folder, mastercard_cert)),
+        redirect_uris=tuple(_strings(entry, "redirect_uris", where, [])),
+    )

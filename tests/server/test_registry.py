@@ -1,0 +1,139 @@
+"""The registry file: consumers, keys, partners and modes; every mistake named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xbsec import ConfigurationError
+from xbsec.keys import (
+    cert_sha256_hex,
+    generate_rsa_key,
+    private_key_pem,
+    self_signed_certificate,
+    spki_sha256_hex,
+    write_certificate_pem,
+    write_pkcs12,
+)
+from xbsec.server.registry import Consumer, Registry
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("registry")
+    signing = generate_rsa_key()
+    write_certificate_pem(folder / "signing.pem", self_signed_certificate(signing))
+    client = generate_rsa_key()
+    write_pkcs12(folder / "client-encryption.p12", client, self_signed_certificate(client),
+                 password="pw")
+    (folder / "client-encryption-key.pem").write_bytes(private_key_pem(client))
+    mc = generate_rsa_key()
+    write_certificate_pem(folder / "mc.pem", self_signed_certificate(mc))
+    return folder
+
+
+GOOD = """
+[[consumers]]
+consumer_key = "ck!1"
+partner_ids = ["P1", "P2"]
+signing_certificates = ["signing.pem"]
+encryption = "required"
+client_encryption_keys = [ {{ path = "client-encryption.p12", password_env = "PW" }},
+                           "client-encryption-key.pem" ]
+mastercard_encryption_certificate = "mc.pem"
+redirect_uris = ["http://127.0.0.1:8765/callback"]
+{extra}
+"""
+
+
+def load(files: Path, text: str, environ: dict[str, str] | None = None) -> Registry:
+    path = files / "registry.toml"
+    path.write_text(text)
+    return Registry.load(path, environ={"PW": "pw"} if environ is None else environ)
+
+
+def test_a_good_registry_loads(files) -> None:
+    registry = load(files, GOOD.format(extra=""))
+    assert len(registry) == 1
+    consumer = registry.get("ck!1")
+    assert consumer is not None
+    assert consumer.partner_ids == {"P1", "P2"}
+    assert consumer.environment == "sandbox"
+    assert (consumer.psd2, consumer.mtls, consumer.encryption) == (False, False, "required")
+    key = next(iter(consumer.client_encryption_keys.values()))
+    assert spki_sha256_hex(key) in consumer.client_encryption_keys
+    assert len(consumer.client_encryption_keys) == 2  # SPKI and certificate fingerprints
+    assert consumer.redirect_uris == ("http://127.0.0.1:8765/callback",)
+    assert registry.signing_certificates("ck!1") == consumer.signing_certificates
+    assert registry.signing_certificates("nobody") is None
+    assert list(registry) == [consumer]
+    assert "client_encryption_keys" not in repr(consumer)  # private keys stay out of reprs
+
+
+def test_certificate_fingerprint_names_the_key_too(files) -> None:
+    from xbsec.keys import load_key_and_certificate
+
+    consumer = load(files, GOOD.format(extra="")).get("ck!1")
+    _, cert = load_key_and_certificate(files / "client-encryption.p12", password="pw")
+    assert cert is not None
+    assert cert_sha256_hex(cert) in consumer.client_encryption_keys  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "no [[consumers]] entries"),
+    ("consumers = [1]", "consumers[0]: not a table"),
+    ("[[consumers]\n", "not valid TOML"),
+    (GOOD.format(extra='colour = "red"'), "colour: unknown entry"),
+    (GOOD.format(extra="").replace('consumer_key = "ck!1"', ""), "consumer_key: missing"),
+    (GOOD.format(extra="").replace('"P1", "P2"', ""), "no partner_ids"),
+    (GOOD.format(extra="").replace('["P1", "P2"]', '"P1"'),
+     "partner_ids: expected list, found str"),
+    (GOOD.format(extra="").replace('["P1", "P2"]', '[""]'), "list of non-empty strings"),
+    (GOOD.format(extra="psd2 = 1"), "psd2: expected bool, found int"),
+    (GOOD.format(extra="").replace("required", "always"), "encryption must be one of"),
+    (GOOD.format(extra='environment = "staging"'), "unknown environment"),
+    (GOOD.format(extra="").replace('signing_certificates = ["signing.pem"]',
+                                   'signing_certificates = ["signing.pem"]*0'), "not valid TOML"),
+    (GOOD.format(extra="").replace('["signing.pem"]', '["signing.pem","signing.pem",'
+                                   '"signing.pem"]'), "two during a rotation"),
+    (GOOD.format(extra="").replace("signing.pem", "missing.pem"), "missing.pem: no such file"),
+    (GOOD.format(extra="").replace('"client-encryption-key.pem"', "3"),
+     "client_encryption_keys[1]: expected a path"),
+    (GOOD.format(extra="").replace('mastercard_encryption_certificate = "mc.pem"', ""),
+     "needs client_encryption_keys and mastercard_encryption_certificate"),
+    (GOOD.format(extra="") + GOOD.format(extra=""), "registered twice"),
+])
+def test_each_mistake_is_named(files, text, message) -> None:
+    with pytest.raises(ConfigurationError, match=message.replace("[", r"\[").replace(
+            "]", r"\]").replace("*", r"\*")):
+        load(files, text)
+
+
+def test_a_missing_password_variable_and_a_wrong_password(files) -> None:
+    with pytest.raises(ConfigurationError, match="environment variable PW is not set"):
+        load(files, GOOD.format(extra=""), environ={})
+    with pytest.raises(ConfigurationError, match="wrong password") as info:
+        load(files, GOOD.format(extra=""), environ={"PW": "not-it"})
+    assert "not-it" not in str(info.value)
+
+
+def test_file_problems(tmp_path) -> None:
+    with pytest.raises(ConfigurationError, match="no such registry file"):
+        Registry.load(tmp_path / "none.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff")
+    with pytest.raises(ConfigurationError, match="cannot be read"):
+        Registry.load(bad)
+
+
+def test_consumer_checks_when_built_directly(files) -> None:
+    from xbsec.keys import load_certificate
+
+    cert = load_certificate(files / "signing.pem")
+    with pytest.raises(ConfigurationError, match="must not be empty"):
+        Consumer(consumer_key="", environment="sandbox", partner_ids=frozenset({"P"}),
+                 signing_certificates=(cert,), encryption="off")
+    off = Consumer(consumer_key="c", environment="sandbox", partner_ids=frozenset({"P"}),
+                   signing_certificates=(cert,), encryption="off")
+    assert off.client_encryption_keys == {}
