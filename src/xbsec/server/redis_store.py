@@ -201,7 +201,7 @@ class RedisReplayStore(_Keys):
     def _client_from_url(url: str, options: dict[str, Any]) -> redis.Redis:
         try:
             return redis.Redis.from_url(url, **_url_options(options, Retry(NoBackoff(), 0)))
-        except Exception as exc:
+        except Exception as exc:  # not chained: redis-py's frames hold the URL, password too
             raise _bad_url(url, exc) from None
 
     @property
@@ -274,7 +274,7 @@ class AsyncRedisReplayStore(_Keys):
         try:
             return redis.asyncio.Redis.from_url(
                 url, **_url_options(options, AsyncRetry(NoBackoff(), 0)))
-        except Exception as exc:
+        except Exception as exc:  # not chained: redis-py's frames hold the URL, password too
             raise _bad_url(url, exc) from None
 
     @property
