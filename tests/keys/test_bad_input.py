@@ -217,3 +217,18 @@ def test_wrong_password_is_a_password_error_not_a_file_error(keystore: bytes) ->
     with pytest.raises(KeyPasswordError):
         load_private_key(keystore, password="Password1")
 
+
+
+def test_a_certificate_field_that_fails_to_parse_late_is_caught_early() -> None:
+    """cryptography parses names, dates and extensions lazily; xbsec reads them at load."""
+    from xbsec.keys._supported import checked_certificate
+
+    class Damaged:
+        serial_number = 1
+
+        @property
+        def subject(self) -> object:
+            raise ValueError("error parsing asn1 value: location issuer")
+
+    with pytest.raises(KeyFileError, match=r"cert.der: is not a valid X.509 certificate"):
+        checked_certificate(Damaged(), "cert.der")  # type: ignore[arg-type]

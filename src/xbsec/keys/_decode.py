@@ -13,7 +13,11 @@ from cryptography.hazmat.primitives import serialization
 from xbsec.errors import KeyFileError, KeyMismatchError, KeyPasswordError
 from xbsec.keys import _formats
 from xbsec.keys._pkcs12 import Keystore, open_keystore
-from xbsec.keys._supported import supported_private_key, supported_public_key
+from xbsec.keys._supported import (
+    checked_certificate,
+    supported_private_key,
+    supported_public_key,
+)
 from xbsec.keys.types import PrivateKey, PublicKey
 
 if TYPE_CHECKING:
@@ -159,7 +163,7 @@ def _pem_certificate(pem: bytes, name: str) -> x509.Certificate:
     from cryptography import x509
 
     try:
-        return x509.load_pem_x509_certificate(pem)
+        return checked_certificate(x509.load_pem_x509_certificate(pem), name)
     except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
         raise KeyFileError("is not a valid X.509 certificate", source=name) from None
 
@@ -168,7 +172,7 @@ def _der_certificate(der: bytes, name: str) -> x509.Certificate:
     from cryptography import x509
 
     try:
-        return x509.load_der_x509_certificate(der)
+        return checked_certificate(x509.load_der_x509_certificate(der), name)
     except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
         raise KeyFileError("is not a valid X.509 certificate", source=name) from None
 

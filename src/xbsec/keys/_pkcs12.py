@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 
 from xbsec.errors import KeyAliasError, KeyFileError, KeyMaterialError, KeyPasswordError
 from xbsec.keys import _der
-from xbsec.keys._supported import supported_private_key
+from xbsec.keys._supported import checked_certificate, supported_private_key
 from xbsec.keys.types import PrivateKey
 
 if TYPE_CHECKING:
@@ -168,11 +168,12 @@ def open_keystore(data: bytes, password: bytes | None, source: str) -> Keystore:
     except _der.DerError:
         bags = ()  # read by cryptography, but not plain DER (BER from some tools): first key only
     key = None if loaded.key is None else supported_private_key(loaded.key, source)
-    certificates = [(_name(c.friendly_name), c.certificate) for c in loaded.additional_certs]
+    certificates = [(_name(c.friendly_name), checked_certificate(c.certificate, source))
+                    for c in loaded.additional_certs]
     certificate = None
     key_alias = None
     if loaded.cert is not None:
-        certificate = loaded.cert.certificate
+        certificate = checked_certificate(loaded.cert.certificate, source)
         key_alias = _name(loaded.cert.friendly_name)
         certificates.insert(0, (key_alias, certificate))
     others = bags[1:]
