@@ -55,6 +55,7 @@ def test_a_url_gives_short_timeouts_and_no_retries(store_class) -> None:
     kwargs = _kwargs(store)
     assert kwargs["socket_timeout"] == kwargs["socket_connect_timeout"] == DEFAULT_TIMEOUT
     assert kwargs["retry"].get_retries() == 0  # type: ignore[attr-defined]
+    assert kwargs["protocol"] == 2
     assert kwargs["db"] == 2
 
 

@@ -29,9 +29,9 @@ A store built from a URL has short timeouts (0.5 s to connect, 0.5 s per reply) 
 retries, so a dead Redis costs a request at most about a second. It does not connect until
 the first claim. Retries are off because a claim is not idempotent: if a reply is lost, the
 retried ``SET NX`` finds the key its own first attempt set, and a fresh request would be
-refused as a replay. An idle connection that Redis closed (a restart) is replaced by the
-connection pool before it is used, so a restart costs no claim. A client you build and pass
-in keeps its own timeouts and retry policy (redis-py's defaults: 5 s timeouts and 10
+refused as a replay. An idle connection that Redis closed (a restart, its idle ``timeout``)
+is replaced by the connection pool before it is used, so a restart costs no claim. A client
+you build and pass in keeps its own settings (redis-py's defaults: 5 s timeouts and 10
 retries, which make a dead Redis slow to report).
 
 Consistency model. Exactly once holds while every gateway talks to one Redis primary.
@@ -139,6 +139,9 @@ def _url_options(options: dict[str, Any], retry: object) -> dict[str, Any]:
     options.setdefault("socket_timeout", DEFAULT_TIMEOUT)
     options.setdefault("socket_connect_timeout", DEFAULT_TIMEOUT)
     options.setdefault("retry", retry)  # no retries: a claim is not idempotent (see above)
+    # RESP2: redis-py's asyncio pool (8.x) looks for a connection that Redis closed before
+    # reusing it only under RESP2; a claim needs nothing that RESP3 adds.
+    options.setdefault("protocol", 2)
     return options
 
 
@@ -190,8 +193,8 @@ class RedisReplayStore(_Keys):
     def from_url(cls, url: str, *, prefix: str = DEFAULT_PREFIX, **options: Any) -> Self:
         """A store with its own client; ``options`` go to ``redis.Redis.from_url``.
 
-        Defaults: ``socket_timeout`` and ``socket_connect_timeout`` of ``DEFAULT_TIMEOUT``
-        and no retries. Options in the URL's query win over these.
+        Defaults: ``socket_timeout`` and ``socket_connect_timeout`` of ``DEFAULT_TIMEOUT``,
+        no retries, ``protocol=2``. Options in the URL's query win over these.
         """
         store = cls(cls._client_from_url(url, options), prefix=prefix)
         store._owns_client = True
