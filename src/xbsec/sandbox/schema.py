@@ -1,0 +1,84 @@
+"""The sandbox's SQLite schema, created on first use and versioned by ``user_version``.
+
+Every row belongs to one partner (``partner_id``) and every query filters on it, so that one
+partner never sees another's resources. Amounts are decimal *strings* (never REAL): they
+are summed with ``decimal.Decimal``. Times are Unix seconds (REAL) from the injected clock.
+Documents answered to the partner are kept as JSON text, with the columns a query needs
+beside them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Final
+
+from xbsec.errors import ConfigurationError
+
+__all__ = ["SCHEMA_VERSION", "ensure_schema"]
+
+SCHEMA_VERSION: Final = 1
+
+_TABLES: Final = (
+    """CREATE TABLE IF NOT EXISTS proposals (
+        proposal_id             TEXT PRIMARY KEY,
+        partner_id              TEXT NOT NULL,
+        transaction_reference   TEXT NOT NULL,
+        created_at              REAL NOT NULL,
+        expires_at              REAL NOT NULL,
+        terms                   TEXT NOT NULL,  -- JSON: what the quote request asked for
+        proposal                TEXT NOT NULL,  -- JSON: the proposal as answered
+        confirmation_status     TEXT CHECK (confirmation_status IN ('CONFIRMED', 'CANCELLED')),
+        confirmation_changed_at REAL
+    )""",
+    """CREATE INDEX IF NOT EXISTS proposals_by_reference
+        ON proposals (partner_id, transaction_reference)""",
+    # The UNIQUE constraints are what make a repeated transaction reference, or a second
+    # payment on one proposal, impossible, whatever the application code does.
+    """CREATE TABLE IF NOT EXISTS payments (
+        payment_id              TEXT PRIMARY KEY,
+        partner_id              TEXT NOT NULL,
+        transaction_reference   TEXT NOT NULL,
+        proposal_id             TEXT NOT NULL REFERENCES proposals (proposal_id),
+        status                  TEXT NOT NULL CHECK (status IN ('PENDING', 'CANCELLED')),
+        charged_currency        TEXT NOT NULL,
+        charged_amount          TEXT NOT NULL,
+        created_at              REAL NOT NULL,
+        status_changed_at       REAL NOT NULL,
+        document                TEXT NOT NULL,  -- JSON: the payment as answered at creation
+        UNIQUE (partner_id, transaction_reference),
+        UNIQUE (proposal_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS rfi_requests (
+        request_id              TEXT PRIMARY KEY,
+        partner_id              TEXT NOT NULL,
+        payment_id              TEXT NOT NULL UNIQUE REFERENCES payments (payment_id),
+        status                  TEXT NOT NULL
+                                CHECK (status IN ('OPEN', 'SUBMITTED', 'CANCELLED')),
+        created_at              REAL NOT NULL,
+        updated_at              REAL NOT NULL,
+        answers                 TEXT NOT NULL   -- JSON: {question_id: answer}
+    )""",
+    """CREATE TABLE IF NOT EXISTS rfi_documents (
+        document_id             TEXT PRIMARY KEY,
+        partner_id              TEXT NOT NULL,
+        request_id              TEXT NOT NULL REFERENCES rfi_requests (request_id),
+        file_name               TEXT NOT NULL,
+        content                 BLOB NOT NULL,
+        created_at              REAL NOT NULL
+    )""",
+    """CREATE INDEX IF NOT EXISTS rfi_documents_by_request
+        ON rfi_documents (partner_id, request_id)""",
+)
+
+
+def ensure_schema(connection: sqlite3.Connection) -> None:
+    """Create the tables if needed, inside the caller's write transaction."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ConfigurationError(f"the sandbox database has schema version {version}; this "
+                                 f"xbsec reads version {SCHEMA_VERSION} (upgrade xbsec)")
+    if version == SCHEMA_VERSION:
+        return
+    for statement in _TABLES:
+        connection.execute(statement)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

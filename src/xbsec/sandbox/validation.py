@@ -1,0 +1,211 @@
+"""Reading request documents field by field, collecting every problem with its path.
+
+A ``Fields`` wraps one object of a document; each accessor returns the value or ``None``
+and records a problem whose ``Source`` is the field's dotted path (``payment_amount.amount``,
+``answers[0].question_id``), as XBS reports it (SPEC §8.3). A handler reads every field it
+needs, then calls ``Problems.check()``, which refuses with all of them at once (HTTP 400).
+
+What a field may hold, since XML leaves are always text and JSON leaves are typed:
+
+- text: a string, or a JSON integer (written back as its digits); an empty string is a
+  missing value, as an empty XML element is;
+- a flag: ``true``/``false`` as text (any case) or a JSON boolean;
+- an amount: a plain decimal string or a JSON number, no sign or exponent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from decimal import Decimal
+from typing import Any
+
+from xbsec.error_envelope import ErrorItem
+from xbsec.sandbox.business_errors import (
+    INVALID_INPUT_FORMAT,
+    INVALID_INPUT_LENGTH,
+    INVALID_INPUT_VALUE,
+    MISSING_REQUIRED_INPUT,
+    Refusal,
+)
+from xbsec.sandbox.money import CURRENCIES, Currency, Money, parse_amount
+
+__all__ = ["Fields", "Problems", "document_object", "document_root"]
+
+_CURRENCY_SHAPE = re.compile(r"[A-Z]{3}")
+_MAX_AMOUNT_CHARACTERS = 19
+_MAX_AMOUNT = Decimal("999999999999")
+
+
+class Problems:
+    """The problems found so far in one request."""
+
+    def __init__(self) -> None:
+        self.items: list[ErrorItem] = []
+
+    def add(self, source: str, reason_code: str, description: str) -> None:
+        self.items.append(ErrorItem(source, reason_code, description))
+
+    def check(self) -> None:
+        """Refuse the request (400) if anything was found."""
+        if self.items:
+            raise Refusal(400, self.items)
+
+
+def document_root(document: Any, root: str) -> Fields:
+    """The content of a document whose single root member must be ``root``."""
+    if not isinstance(document, Mapping) or list(document) != [root]:
+        raise Refusal.one(400, root, INVALID_INPUT_FORMAT,
+                          f"the document must have exactly one root member, {root}")
+    return document_object(document[root], root)
+
+
+def document_object(content: Any, source: str) -> Fields:
+    """A document (or a root's content) that must be an object; an empty XML root is one."""
+    if content == "":
+        content = {}
+    if not isinstance(content, Mapping):
+        raise Refusal.one(400, source, INVALID_INPUT_FORMAT, f"{source} must be an object")
+    return Fields(content, Problems())
+
+
+class Fields:
+    """One object of a request document; ``path`` is its place in the document."""
+
+    def __init__(self, data: Mapping[str, Any], problems: Problems, path: str = "") -> None:
+        self.data = data
+        self.problems = problems
+        self.path = path
+
+    def source(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def _missing(self, name: str) -> None:
+        self.problems.add(self.source(name), MISSING_REQUIRED_INPUT,
+                          f"{self.source(name)} is required")
+
+    def _invalid(self, name: str, why: str) -> None:
+        self.problems.add(self.source(name), INVALID_INPUT_VALUE, f"{self.source(name)} {why}")
+
+    def present(self, name: str) -> bool:
+        value = self.data.get(name)
+        return value is not None and value != ""
+
+    def text(self, name: str, *, required: bool = True, min_length: int = 1,
+             max_length: int | None = None, pattern: re.Pattern[str] | None = None,
+             choices: Collection[str] | None = None) -> str | None:
+        """A text field, checked for length, then shape (``pattern``) or ``choices``."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            if required:
+                self._missing(name)
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self._invalid(name, "must be text")
+            return None
+        if len(value) < min_length or (max_length is not None and len(value) > max_length):
+            bound = (f"{min_length} to {max_length}" if max_length is not None
+                     else f"at least {min_length}")
+            self.problems.add(self.source(name), INVALID_INPUT_LENGTH,
+                              f"{self.source(name)} must be {bound} characters long")
+            return None
+        if pattern is not None and not pattern.fullmatch(value):
+            self._invalid(name, "is not in the expected format")
+            return None
+        if choices is not None and value not in choices:
+            self._invalid(name, f"must be one of {', '.join(sorted(choices))}")
+            return None
+        return value
+
+    def flag(self, name: str, *, default: bool) -> bool | None:
+        """``true`` or ``false``; ``default`` when absent, ``None`` when neither."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        self._invalid(name, "must be true or false")
+        return None
+
+    def section(self, name: str, *, required: bool = True) -> Fields | None:
+        """A nested object."""
+        value = self.data.get(name)
+        if value is None or value == "":
+            if required:
+                self._missing(name)
+            return None
+        if not isinstance(value, Mapping):
+            self._invalid(name, "must be an object")
+            return None
+        return Fields(value, self.problems, self.source(name))
+
+    def sections(self, name: str, *, max_items: int) -> list[Fields] | None:
+        """A non-empty array of objects (JSON), or one object (XML writes one as an object)."""
+        value = self.data.get(name)
+        if value is None or value == "" or value == []:
+            self._missing(name)
+            return None
+        items = value if isinstance(value, list) else [value]
+        if len(items) > max_items:
+            self.problems.add(self.source(name), INVALID_INPUT_LENGTH,
+                              f"{self.source(name)} holds more than {max_items} items")
+            return None
+        found: list[Fields] = []
+        for index, item in enumerate(items):
+            where = f"{self.source(name)}[{index}]"
+            if isinstance(item, Mapping):
+                found.append(Fields(item, self.problems, where))
+            else:
+                self.problems.add(where, INVALID_INPUT_VALUE, f"{where} must be an object")
+        return found if len(found) == len(items) else None
+
+    def currency(self, name: str, *, required: bool = True) -> Currency | None:
+        """An ISO 4217 code the sandbox prices."""
+        code = self.text(name, required=required, min_length=3, max_length=3,
+                         pattern=_CURRENCY_SHAPE)
+        if code is None:
+            return None
+        if code not in CURRENCIES:
+            self._invalid(name, f"is not a currency the sandbox supports ({code})")
+            return None
+        return CURRENCIES[code]
+
+    def money(self, name: str, *, required: bool = True) -> Money | None:
+        """``{"amount": "100.00", "currency": "USD"}``: positive, no more decimals than the
+        currency has."""
+        fields = self.section(name, required=required)
+        if fields is None:
+            return None
+        currency = fields.currency("currency")
+        raw = fields.data.get("amount")
+        if raw is None or raw == "":
+            fields._missing("amount")
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            fields._invalid("amount", "must be a decimal number")
+            return None
+        text = raw if isinstance(raw, str) else str(raw)
+        if len(text) > _MAX_AMOUNT_CHARACTERS:
+            self.problems.add(fields.source("amount"), INVALID_INPUT_LENGTH,
+                              f"{fields.source('amount')} is longer than "
+                              f"{_MAX_AMOUNT_CHARACTERS} characters")
+            return None
+        amount = parse_amount(text)
+        if amount is None:
+            fields._invalid("amount", "must be a plain decimal number such as 100.00")
+            return None
+        if amount <= 0 or amount > _MAX_AMOUNT:
+            fields._invalid("amount", f"must be above 0 and at most {_MAX_AMOUNT}")
+            return None
+        if currency is None:
+            return None
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > currency.exponent:
+            fields._invalid("amount", f"has more decimals than {currency.code} allows "
+                                      f"({currency.exponent})")
+            return None
+        return Money(amount, currency)
