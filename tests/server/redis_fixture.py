@@ -136,13 +136,13 @@ def redis_url_fixture() -> Iterator[str]:
     global _session_server
     url = os.environ.get(URL_VARIABLE)
     if url:
-        import redis
+        from xbsec.server.redis_store import RedisReplayStore, redact_url
 
         # Set but unreachable is a broken setup, not a reason to skip.
-        try:
-            redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2).ping()
-        except redis.RedisError as exc:
-            pytest.fail(f"{URL_VARIABLE}={url} does not answer: {exc}")
+        with RedisReplayStore.from_url(url, socket_timeout=2, socket_connect_timeout=2) as probe:
+            if not probe.ping():
+                pytest.fail(f"{URL_VARIABLE}={redact_url(url)} does not answer a PING",
+                            pytrace=False)
         yield url
         return
     if REDIS_SERVER is None:
