@@ -250,7 +250,7 @@ class AsyncRedisReplayStore(_Keys):
     """An ``AsyncReplayStore`` in Redis (``redis.asyncio.Redis``).
 
     Use one per event loop: redis-py's asynchronous connections belong to the loop that
-    opened them (a store used from another loop fails its claims, closed, with a 503).
+    opened them, and using them from another loop is an error.
     """
 
     def __init__(self, client_or_url: redis.asyncio.Redis | str, *,
