@@ -9,6 +9,7 @@ from xbsec.cli.demo_cmd import demo
 from xbsec.cli.encryption_cmd import decrypt, encrypt
 from xbsec.cli.keys_cmd import keys_group
 from xbsec.cli.oauth1_cmd import explain, sign, verify
+from xbsec.cli.sandbox_cmd import sandbox_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,4 +24,5 @@ cli.add_command(verify)
 cli.add_command(explain)
 cli.add_command(encrypt)
 cli.add_command(decrypt)
+cli.add_command(sandbox_group)
 cli.add_command(demo)
