@@ -228,32 +228,3 @@ async def test_answers_carry_their_length(client: httpx.AsyncClient) -> None:
     response = await send(client, "POST", f"{V1}/quotes", quote_request())
     assert int(response.headers["content-length"]) == len(response.content)
     assert body(response)["quote"]
-
-
-async def test_a_client_that_leaves_mid_body_gets_no_answer(app: Any) -> None:
-    sent: list[dict[str, Any]] = []
-    messages = iter([{"type": "http.request", "body": b"{", "more_body": True},
-                     {"type": "http.disconnect"}])
-
-    async def receive() -> dict[str, Any]:
-        return next(messages)
-
-    async def send_message(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app({"type": "http", "method": "POST", "path": f"{V1}/quotes", "query_string": b"",
-               "headers": [(b"content-type", b"application/json")]}, receive, send_message)
-    assert sent == []
-
-
-async def test_a_websocket_is_closed(app: Any) -> None:
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "websocket.connect"}
-
-    async def send_message(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app({"type": "websocket", "path": "/"}, receive, send_message)
-    assert sent == [{"type": "websocket.close", "code": 1003}]
