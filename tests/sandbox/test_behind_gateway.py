@@ -1,0 +1,123 @@
+"""End to end in process: XBS client -> XBSGateway (OAuth 1.0a, JWE) -> sandbox -> back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.sandbox.samples import OTHER_PARTNER, PARTNER, TRANSFER
+from xbsec import AsyncXBSClient
+from xbsec.client import ClientPipeline, Encryption, OAuth1Auth
+from xbsec.documents import Format
+from xbsec.errors import BusinessError, GatewayError
+from xbsec.keys import generate_rsa_key, self_signed_certificate, spki_sha256_hex
+from xbsec.oauth1 import OAuth1Signer
+from xbsec.policy import SecurityPolicy
+from xbsec.sandbox import create_sandbox_app
+from xbsec.server.gateway import XBSGateway
+from xbsec.server.registry import Consumer, Registry
+
+pytestmark = pytest.mark.anyio
+
+CONSUMER_KEY = "sandbox-consumer!" + "0" * 16
+
+
+@dataclass
+class Keys:
+    signing: Any
+    client_encryption: Any
+    client_encryption_certificate: Any
+    mastercard_encryption: Any
+    registry: Registry
+
+
+@pytest.fixture(scope="module")
+def keys() -> Keys:
+    signing = generate_rsa_key()
+    client_key = generate_rsa_key()
+    client_certificate = self_signed_certificate(client_key, common_name="client encryption")
+    mastercard_key = generate_rsa_key()
+    consumer = Consumer(
+        consumer_key=CONSUMER_KEY, environment="sandbox", partner_ids=frozenset({PARTNER}),
+        signing_certificates=(self_signed_certificate(signing, common_name="partner"),),
+        client_encryption_keys={spki_sha256_hex(client_key): client_key},
+        mastercard_encryption_certificate=self_signed_certificate(
+            mastercard_key, common_name="mastercard encryption"))
+    return Keys(signing, client_key, client_certificate, mastercard_key, Registry([consumer]))
+
+
+@pytest.fixture
+async def gateway_transport(keys: Keys, tmp_path: Path) -> AsyncIterator[httpx.ASGITransport]:
+    sandbox = create_sandbox_app(tmp_path / "sandbox.db")
+    gateway = XBSGateway(sandbox, keys.registry, policy=SecurityPolicy.mastercard_compatible())
+    yield httpx.ASGITransport(app=gateway)
+    sandbox.close()
+
+
+def _client(keys: Keys, transport: httpx.ASGITransport, *, fmt: Format, encrypt: bool,
+            partner_id: str = PARTNER) -> AsyncXBSClient:
+    encryption = (Encryption(keys.client_encryption_certificate, keys.mastercard_encryption)
+                  if encrypt else None)
+    pipeline = ClientPipeline(OAuth1Auth(OAuth1Signer(CONSUMER_KEY, keys.signing)),
+                              encryption=encryption, format=fmt)
+    return AsyncXBSClient(pipeline=pipeline, base_url="http://testserver",
+                          partner_id=partner_id, retries=0,
+                          http=httpx.AsyncClient(transport=transport))
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list) else value
+
+
+@pytest.mark.parametrize("encrypt", [False, True], ids=["plain", "encrypted"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+async def test_the_payment_flow_through_the_gateway(
+        keys: Keys, gateway_transport: httpx.ASGITransport, fmt: Format,
+        encrypt: bool) -> None:
+    async with _client(keys, gateway_transport, fmt=fmt, encrypt=encrypt) as xbs:
+        quote = await xbs.create_quote({**TRANSFER, "quote_type": {
+            "forward": {"receiver_currency": "EUR"}}})
+        proposal = _first(quote["proposals"]["proposal"])
+        payment = await xbs.create_payment({**TRANSFER, "proposal_id": proposal["id"]})
+        assert payment["status"] == "PENDING"
+        assert (await xbs.retrieve_payment(payment["id"]))["id"] == payment["id"]
+        by_reference = await xbs.retrieve_payment_by_reference(
+            TRANSFER["transaction_reference"])
+        assert by_reference["id"] == payment["id"]
+
+        with pytest.raises(BusinessError) as duplicate:
+            await xbs.create_payment({**TRANSFER, "proposal_id": proposal["id"]})
+        assert (duplicate.value.status, duplicate.value.reason_code,
+                duplicate.value.source) == (409, "DUPLICATE_VALUE", "transaction_reference")
+        assert duplicate.value.errors[0].request_id  # the gateway's request id
+
+        cancelled = await xbs.cancel_payment(payment["id"])
+        assert cancelled["status"] == "CANCELLED"
+        balances = await xbs.balances()
+        assert _first(balances["account"])["balance"]["amount"] == "1000000.00"
+
+
+async def test_json_only_apis_through_the_gateway(
+        keys: Keys, gateway_transport: httpx.ASGITransport) -> None:
+    async with _client(keys, gateway_transport, fmt="json", encrypt=True) as xbs:
+        rates = await xbs.carded_rates()
+        assert rates["rate"]
+        validation = await xbs.validate_account({"iban": "DE89370400440532013000"})
+        assert validation["status"] == "VALID"
+        guide = await xbs.endpoint_guide(payment_type="P2P",
+                                         destination_payment_instrument="BANK",
+                                         destination_country="DEU", destination_currency="EUR")
+        assert guide["specification_type"] == "TEG"
+
+
+async def test_a_partner_the_consumer_does_not_hold_is_refused_by_the_gateway(
+        keys: Keys, gateway_transport: httpx.ASGITransport) -> None:
+    async with _client(keys, gateway_transport, fmt="json", encrypt=False,
+                       partner_id=OTHER_PARTNER) as xbs:
+        with pytest.raises(GatewayError):
+            await xbs.retrieve_payment("rem_1")
