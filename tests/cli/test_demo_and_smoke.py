@@ -8,13 +8,21 @@ import sys
 from pathlib import Path
 
 
-def test_demo_accepts_the_honest_request_and_refuses_the_tampered_ones(run) -> None:
+def test_demo_runs_the_whole_flow_and_leaves_nothing_running(run) -> None:
+    import threading
+
+    before = set(threading.enumerate())
     result = run("demo")
     assert result.exit_code == 0, result.output
-    assert "accepted" in result.output
-    for reason in ("INVALID_BODY_HASH", "AUTHENTICATION_FAILED", "NONCE_REPLAYED"):
-        assert reason in result.output
+    for expected in ("/crossborder/quotes", "/crossborder/payment", "?ref=DEMO",
+                     "status PENDING", "status CANCELLED",
+                     'body on the wire (', '{"encrypted_payload":{"data":"eyJ',
+                     "refused (one bit flipped in the encrypted body): 401 INVALID_BODY_HASH",
+                     "refused (the payment request replayed): 401 NONCE_REPLAYED"):
+        assert expected in result.output, expected
     assert "keystorepassword" not in result.output
+    lingering = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert lingering == []
 
 
 def _xbsec() -> str:

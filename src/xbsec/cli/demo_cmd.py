@@ -1,26 +1,96 @@
-"""``xbsec demo``: a walk through the scheme on embedded defaults, nothing to configure."""
+"""``xbsec demo``: the whole scheme on one laptop, nothing to configure.
+
+In a temporary folder: a sandbox project (keys as Mastercard issues them, a profile, a
+registry), the sandbox behind the gateway on a free loopback port, then a quote, a payment,
+two retrievals and a cancellation with ``XBSClient``, each signed and encrypted; each step
+shows what was signed, what crossed the wire and what came back decrypted. Last, a tampered
+and a replayed request are refused. Everything is stopped and removed at the end.
+"""
 
 from __future__ import annotations
 
-import json
+import socket
 import tempfile
+import threading
 import time
-from pathlib import Path
+from typing import Any
 
 import click
 
 from xbsec.cli.options import handle_errors
 
-PARTNER = "SANDBOX_1234567"
-URL = f"https://sandbox.api.mastercard.com/send/v1/partners/{PARTNER}/crossborder/quotes"
-QUOTE = {"quoterequest": {
-    "transaction_reference": "0999999034810154901",
+QUOTE = {
+    "transaction_reference": "",
     "sender_account_uri": "tel:+254108989",
     "recipient_account_uri": "ban:DE89370400440532013000;bic=COBADEFFXXX",
     "payment_amount": {"amount": "100.00", "currency": "USD"},
     "payment_origination_country": "USA",
     "payment_type": "P2P",
-}}
+    "quote_type": {"forward": {"receiver_currency": "EUR", "fees_included": "false"}},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _short(text: str, keep: int = 72) -> str:
+    return text if len(text) <= keep else text[:keep] + f"... ({len(text)} chars)"
+
+
+class _Wire:
+    """Records the last request and response as they crossed the wire."""
+
+    def __init__(self) -> None:
+        self.request: Any = None
+        self.response: Any = None
+
+    def on_request(self, request: Any) -> None:
+        self.request = request
+
+    def on_response(self, response: Any) -> None:
+        response.read()
+        self.response = response
+
+    def show(self) -> None:
+        request, response = self.request, self.response
+        click.echo(f"  -> {request.method} {request.url}")
+        click.echo(f"     Authorization: {_short(request.headers['authorization'], 96)}")
+        if request.content:
+            click.echo(f"     body on the wire ({len(request.content)} bytes, x-encrypted: "
+                       f"{request.headers.get('x-encrypted', 'false')}): "
+                       f"{_short(request.content.decode(), 96)}")
+        click.echo(f"  <- {response.status_code}, body on the wire: "
+                   f"{_short(response.content.decode(), 96)}")
+
+
+class _Sandbox:
+    """The sandbox behind the gateway, served by uvicorn in a thread of this process."""
+
+    def __init__(self, folder: str, port: int) -> None:
+        import uvicorn
+
+        from xbsec.sandbox.serve import ServeOptions, build_app
+
+        config = uvicorn.Config(build_app(ServeOptions(folder)), host="127.0.0.1", port=port,
+                                log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> _Sandbox:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise click.ClickException("the sandbox did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
 
 
 def _step(title: str) -> None:
@@ -30,63 +100,76 @@ def _step(title: str) -> None:
 @click.command("demo")
 @handle_errors
 def demo() -> None:
-    """Generate project keys, sign a quote request, verify it as the gateway does, tamper."""
-    from xbsec.errors import RefusedError
-    from xbsec.keys import (
-        DEFAULT_ALIAS,
-        DEFAULT_PASSWORD,
-        generate_rsa_key,
-        load_certificate,
-        load_private_key,
-        self_signed_certificate,
-        spki_sha256_hex,
-        write_pkcs12,
-    )
-    from xbsec.oauth1 import OAuth1Signer, OAuth1Verifier
+    """Run quote -> payment -> retrieve -> cancel against a local sandbox, then tamper."""
+    import httpx
 
-    consumer_key = "demo" + "0" * 44 + "!" + "0" * 48
-    with tempfile.TemporaryDirectory(prefix="xbsec-demo-") as tmp:
-        _step("1. Project keys, as Mastercard delivers them")
-        p12 = Path(tmp) / "signing.p12"
-        key = generate_rsa_key()
-        write_pkcs12(p12, key, self_signed_certificate(key, common_name="xbsec demo"))
-        # Mastercard's sandbox defaults: alias keyalias, password keystorepassword (SPEC §2.2)
-        signing_key = load_private_key(p12, password=DEFAULT_PASSWORD, alias=DEFAULT_ALIAS)
-        certificate = load_certificate(p12, password=DEFAULT_PASSWORD, alias=DEFAULT_ALIAS)
-        click.echo(f"signing keystore {p12.name}: alias keyalias, RSA-2048, "
-                   f"kid {spki_sha256_hex(certificate)[:16]}...")
-        click.echo(f"consumer key {consumer_key[:12]}...{consumer_key[-6:]}")
+    from xbsec.client.xbs import XBSClient
+    from xbsec.profile import load_profile
+    from xbsec.sandbox.project import init_project
 
-        _step("2. The client serialises the quote once and signs those exact bytes")
-        body = json.dumps(QUOTE, separators=(",", ":")).encode()
-        signer = OAuth1Signer(consumer_key, signing_key)  # type: ignore[arg-type]
-        signed = signer.sign("POST", URL, body)
-        click.echo(f"POST {URL}")
-        click.echo(f"body ({len(body)} bytes): {body.decode()}")
-        click.echo(f"oauth_body_hash = base64(SHA-256(body)) = {signed.body_hash}")
-        click.echo(f"signature base string:\n  {signed.base_string}")
-        click.echo(f"Authorization: {signed.authorization[:96]}...")
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="xbsec-demo-") as folder:
+        _step("1. A sandbox project: keys as Mastercard issues them, a profile, a registry")
+        project = init_project(folder, port=port)
+        click.echo(f"partner {project.partner_id}, consumer key "
+                   f"{project.consumer_key[:10]}...{project.consumer_key[-6:]}")
+        click.echo("signing.p12 (alias keyalias), client-encryption.pem (Mastercard's public "
+                   "key), mastercard-encryption.p12 (our private key for responses)")
 
-        _step("3. The gateway verifies what it received")
-        verifier = OAuth1Verifier({consumer_key: certificate})
-        verified = verifier.verify("POST", URL, signed.authorization, body)
-        click.secho(f"accepted: consumer key verified, signature method "
-                    f"{verified.signature_method}, nonce {verified.nonce} recorded", fg="green")
+        with _Sandbox(folder, port):
+            click.echo(f"sandbox listening on http://127.0.0.1:{port}, behind the gateway")
+            profile = load_profile(path=project.profile, environ={})
+            wire = _Wire()
+            http = httpx.Client(timeout=profile.timeout, event_hooks={
+                "request": [wire.on_request], "response": [wire.on_response]})
+            with XBSClient(profile, http=http) as xbs:
+                reference = f"DEMO{int(time.time() * 1000)}"
+                _step("2. Quote: serialised once, encrypted (JWE), signed over the envelope")
+                quote = xbs.create_quote({**QUOTE, "transaction_reference": reference})
+                wire.show()
+                proposal = quote["proposals"]["proposal"]
+                proposal = proposal[0] if isinstance(proposal, list) else proposal
+                click.echo(f"     decrypted: proposal {proposal['id']}, rate "
+                           f"{proposal['fx_rate']}, fees {proposal['fees_amount']['amount']} "
+                           f"{proposal['fees_amount']['currency']}, recipient gets "
+                           f"{proposal['credited_amount']['amount']} "
+                           f"{proposal['credited_amount']['currency']}")
 
-        _step("4. Anything changed on the way is refused")
-        fresh = signer.sign("POST", URL, body, timestamp=int(time.time()))
-        attempts = [
-            ("amount changed from 100.00 to 900.00",
-             ("POST", URL, fresh.authorization, body.replace(b"100.00", b"900.00"))),
-            ("request sent to another partner",
-             ("POST", URL.replace(PARTNER, "SANDBOX_7654321"), fresh.authorization, body)),
-            ("the accepted request replayed", ("POST", URL, signed.authorization, body)),
-        ]
-        for label, request in attempts:
-            try:
-                verifier.verify(*request)
-            except RefusedError as exc:
-                click.secho(f"refused ({label}): {exc.status} {exc.reason_code}", fg="red")
-            else:  # pragma: no cover - would be a bug worth shouting about
-                raise click.ClickException(f"a tampered request was accepted: {label}")
-    click.echo("\nDone. Next: `xbsec keys new`, `xbsec sign`, `xbsec verify`, `xbsec explain`.")
+                _step("3. Payment on that proposal")
+                payment_request = {key: value for key, value in QUOTE.items()
+                                   if key != "quote_type"}
+                payment = xbs.create_payment({**payment_request,
+                                              "transaction_reference": reference,
+                                              "proposal_id": proposal["id"]})
+                signed_payment = (wire.request.method, str(wire.request.url),
+                                  dict(wire.request.headers), wire.request.content)
+                wire.show()
+                click.echo(f"     decrypted: payment {payment['id']}, status "
+                           f"{payment['status']}")
+
+                _step("4. Retrieve it, by id and by transaction reference (a signed query)")
+                by_id = xbs.retrieve_payment(payment["id"])
+                click.echo(f"     by id: {by_id['id']} status {by_id['status']}")
+                by_reference = xbs.retrieve_payment_by_reference(reference)
+                wire.show()
+                click.echo(f"     by reference: {by_reference['id']}")
+
+                _step("5. Cancel it")
+                cancelled = xbs.cancel_payment(payment["id"], {"reason": "demo"})
+                wire.show()
+                click.echo(f"     decrypted: status {cancelled.get('status', cancelled)}")
+
+                _step("6. What the gateway refuses")
+                method, url, headers, body = signed_payment
+                tampered = bytearray(body)
+                tampered[len(tampered) // 2] ^= 0x01
+                for label, content in (("one bit flipped in the encrypted body", bytes(tampered)),
+                                       ("the payment request replayed", body)):
+                    answer = http.request(method, url, headers=headers, content=content)
+                    error = answer.json()["Errors"]["Error"][0]
+                    click.secho(f"  refused ({label}): {answer.status_code} "
+                                f"{error['ReasonCode']}", fg="red")
+                    if answer.status_code < 400:  # pragma: no cover - a bug worth shouting about
+                        raise click.ClickException(f"accepted: {label}")
+        click.echo("\nThe sandbox is stopped and the project folder removed. Make your own with "
+                   "`xbsec sandbox init --dir DIR` and `xbsec sandbox serve --dir DIR`.")
