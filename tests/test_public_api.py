@@ -11,6 +11,7 @@ import xbsec
 import xbsec.jose
 import xbsec.keys
 import xbsec.oauth1
+import xbsec.server
 
 EXPECTED = [
     "AccessDeniedError",
@@ -73,14 +74,15 @@ def test_exported_members_are_pinned() -> None:
     assert xbsec.__all__ == EXPECTED
 
 
-@pytest.mark.parametrize("module", [xbsec, xbsec.oauth1, xbsec.keys, xbsec.jose])
+@pytest.mark.parametrize("module", [xbsec, xbsec.oauth1, xbsec.keys, xbsec.jose,
+                                    xbsec.server])
 def test_every_exported_name_resolves(module) -> None:  # type: ignore[no-untyped-def]
     for name in module.__all__:
         assert getattr(module, name) is not None, name
     assert set(module.__all__) <= set(dir(module))
 
 
-@pytest.mark.parametrize("module", [xbsec, xbsec.oauth1])
+@pytest.mark.parametrize("module", [xbsec, xbsec.oauth1, xbsec.server])
 def test_an_unknown_name_is_an_attribute_error(module) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         module.nope  # noqa: B018
