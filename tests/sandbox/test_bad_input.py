@@ -125,6 +125,8 @@ async def test_json_only_gets_refuse_an_xml_accept(client: httpx.AsyncClient, ur
     ("application/*", "json"),
     ("text/xml", "xml"),
     ("application/json;q=0, application/xml", "xml"),
+    ("application/xml;q=high, application/json", "json"),
+    ("application/xml;q=2, application/json;q=0.2", "json"),
 ])
 async def test_accept_picks_the_answer_format(client: httpx.AsyncClient, accept: str,
                                               expected: str) -> None:

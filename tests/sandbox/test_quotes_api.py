@@ -127,6 +127,7 @@ LENGTH = "INVALID_INPUT_LENGTH"
     ({"quote_type": {"forward": {"receiver_currency": "EUR"},
                      "reverse": {"sender_currency": "USD"}}}, "quote_type", VALUE),
     ({"quote_type": {"forward": {}}}, "quote_type.forward.receiver_currency", MISSING),
+    ({"quote_type": {"forward": "EUR"}}, "quote_type.forward", VALUE),
     ({"quote_type": {"forward": {"receiver_currency": "ABC"}}},
      "quote_type.forward.receiver_currency", VALUE),
     ({"quote_type": {"forward": {"receiver_currency": "EUR", "fees_included": "yes"}}},

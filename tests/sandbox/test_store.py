@@ -52,6 +52,21 @@ def test_opening_twice_keeps_the_data(database: Path) -> None:
     second.close()
 
 
+def test_the_schema_itself_refuses_a_second_payment(database: Path) -> None:
+    # The application checks under the write lock; the constraints hold even without it.
+    Store(database).close()
+    row = ("'x', 'r', 'pen_1', 'PENDING', 'USD', '1.00', 0, 0, '{}'")
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute(f"INSERT INTO payments VALUES ('rem_1', {row})")  # noqa: S608
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            connection.execute(f"INSERT INTO payments VALUES ('rem_2', {row})")  # noqa: S608
+        other_reference = row.replace("'r'", "'r2'")
+        with pytest.raises(sqlite3.IntegrityError, match="proposal_id"):
+            connection.execute(  # the same proposal, another reference
+                f"INSERT INTO payments VALUES ('rem_3', {other_reference})")  # noqa: S608
+
+
 @pytest.mark.parametrize("path", [":memory:", "", "file::memory:?cache=shared"])
 def test_an_in_memory_database_is_refused(path: str) -> None:
     with pytest.raises(ConfigurationError, match="database file"):
