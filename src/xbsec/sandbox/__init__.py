@@ -8,14 +8,40 @@
   ``confirmations``, ``carded_rates``, ``accounts``, ``bav``, ``guide``, ``rfi``;
 - ``rates`` and ``money``: deterministic FX rates and fees, ``Decimal`` amounts;
 - ``store`` and ``schema``: the SQLite database (WAL, one transaction per request);
-- ``validation`` and ``business_errors``: field checks and the XBS error envelope.
+- ``validation`` and ``business_errors``: field checks and the XBS error envelope;
+- ``project`` and ``serve``: ``xbsec sandbox init`` and ``xbsec sandbox serve``.
 
 Documented trigger values: a payment of ``402.00`` is declined (402 ``DECLINE``), a payment
 of ``10000`` or more opens a request for information, a BIC with bank code ``ZZZZ`` is an
 unknown bank (404). Proposals expire 30 minutes after the quote.
+
+Names are imported on first use: ``xbsec.sandbox.project`` (``xbsec sandbox init``) works
+without the ``server`` extra, which the application itself needs (``anyio``).
 """
 
-from xbsec.sandbox.app import SandboxApp, create_sandbox_app
-from xbsec.sandbox.business_errors import Refusal, render_business_errors
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xbsec.sandbox.app import SandboxApp, create_sandbox_app
+    from xbsec.sandbox.business_errors import Refusal, render_business_errors
 
 __all__ = ["Refusal", "SandboxApp", "create_sandbox_app", "render_business_errors"]
+
+_MODULE_OF = {"Refusal": "business_errors", "SandboxApp": "app", "create_sandbox_app": "app",
+              "render_business_errors": "business_errors"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xbsec.sandbox' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"xbsec.sandbox.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
