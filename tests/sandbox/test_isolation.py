@@ -110,3 +110,11 @@ async def test_the_endpoint_guide_partner_comes_from_its_header(app: SandboxApp)
     assert reasons(refused) == {("Partner-Ref-Id", "PERMISSION_DENIED")}
     assert missing.status_code == 400
     assert reasons(missing) == {("Partner-Ref-Id", "MISSING_REQUIRED_INPUT")}
+
+
+@pytest.mark.parametrize("partner", ["has%20space", "x" * 65, "caf%C3%A9"])
+async def test_a_malformed_partner_id_is_refused(client: httpx.AsyncClient,
+                                                 partner: str) -> None:
+    response = await client.get(f"/send/v1/partners/{partner}/crossborder/rem_1")
+    assert response.status_code == 400
+    assert reasons(response) == {("partner_id", "INVALID_INPUT_VALUE")}

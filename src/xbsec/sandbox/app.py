@@ -59,6 +59,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_MAX_BODY_BYTES: Final = 2 * 1024 * 1024
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# "Any correctly formatted partner ID" (SPEC §7.2): printable ASCII, no spaces.
+_PARTNER_ID: Final = re.compile(r"[!-~]{1,64}")
 _MEDIA_TYPES: Final[dict[Format, bytes]] = {"json": b"application/json; charset=utf-8",
                                             "xml": b"application/xml; charset=utf-8"}
 
@@ -193,6 +195,9 @@ class SandboxApp:
                                   "the Partner-Ref-Id header is required")
         else:
             source, partner = "partner_id", params["partner_id"]
+        if not _PARTNER_ID.fullmatch(partner):
+            raise Refusal.one(400, source, INVALID_INPUT_VALUE,
+                              f"{source} must be 1 to 64 printable ASCII characters, no spaces")
         identity = scope.get("xbsec")
         if identity is not None:
             # The gateway refused this already; checked again so that a misrouted request
