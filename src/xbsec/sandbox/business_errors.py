@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from xbsec.documents import Format, dumps
 from xbsec.error_envelope import ErrorDetail, ErrorItem
-from xbsec.errors import PayloadError
+from xbsec.errors import PayloadError, XBSecError
 
 __all__ = [
     "DECLINE",
@@ -54,8 +54,12 @@ SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
 INTERNAL_ERROR: Final = "INTERNAL_ERROR"
 
 
-class Refusal(Exception):
-    """A request the sandbox answers with an error ``status`` and these ``errors``."""
+class Refusal(XBSecError):
+    """A request the sandbox answers with an error ``status`` and these ``errors``.
+
+    Raised by handlers and caught by the application, which writes the envelope; like every
+    xbsec error it is an ``XBSecError``.
+    """
 
     def __init__(self, status: int, errors: Sequence[ErrorItem],
                  headers: Sequence[tuple[str, str]] = ()) -> None:
