@@ -279,11 +279,10 @@ class XBSGateway:
 
     @staticmethod
     def _check_partner(scope: Scope, consumer: Consumer) -> None:
-        path = scope.get("path", "/")
-        match = _PARTNER_PATH.match(path)
-        from urllib.parse import unquote
-
-        partner = unquote(match.group(1)) if match else _header(scope, b"partner-ref-id")
+        # ASGI's "path" is already percent-decoded: decoding it again would let "%2541"
+        # stand for "A".
+        match = _PARTNER_PATH.match(scope.get("path", "/"))
+        partner = match.group(1) if match else _header(scope, b"partner-ref-id")
         if partner is not None and partner not in consumer.partner_ids:
             raise AccessDeniedError("Unauthorized - Access Not Granted: this consumer key is "
                                     "not entitled to this partner id")
