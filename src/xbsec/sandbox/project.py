@@ -9,7 +9,9 @@ Layout of the project folder::
                                   the client encrypts requests to it
     mastercard-encryption.p12     the partner's Mastercard Encryption key (private half):
                                   the client decrypts responses with it
-    server/registry.toml          the sandbox's registry
+    server/registry.toml          the sandbox's registry (a request-token project's consumer
+                                  is PSD2 and has the redirect URI of the Balance APIs'
+                                  authorization code flow)
     server/signing.pem            the consumer's signing certificate
     server/client-encryption-key.pem      private half only the sandbox holds
     server/mastercard-encryption.pem      public half responses are encrypted to
@@ -37,6 +39,8 @@ __all__ = ["SandboxProject", "init_project"]
 # Mastercard's sandbox defaults: alias keyalias, password keystorepassword (SPEC §2.2).
 ALIAS = DEFAULT_ALIAS
 SIGNING_PASSWORD = DEFAULT_PASSWORD
+REDIRECT_URI = "http://127.0.0.1:8765/callback"
+"""Where the authorization server sends the browser back to (request-token projects)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +164,10 @@ encryption = "optional"
 client_encryption_keys = ["client-encryption-key.pem"]
 mastercard_encryption_certificate = "mastercard-encryption.pem"
 """
+    if auth == "request-token":
+        # The Balance APIs' authorization code flow (SPEC §6) sends the browser back to the
+        # client's loopback listener; any port of this loopback URI is accepted (RFC 8252 §7.3).
+        registry += f"redirect_uris = [{_toml_string(REDIRECT_URI)}]\n"
     (root / "xbsec.toml").write_text(profile)
     (server / "registry.toml").write_text(registry)
     return SandboxProject(root, consumer_key, partner_id, auth)
