@@ -73,3 +73,13 @@ def test_malformed_headers_are_refused_with_a_reason(header: str, message: str) 
 def test_scheme_alone_has_no_parameters() -> None:
     with pytest.raises(InvalidAuthHeaderError, match="no parameters"):
         parse_authorization("OAuth")
+
+
+def test_the_strict_path_also_refuses_duplicates_and_strangers() -> None:
+    # A comma inside a quoted realm sends the header down the strict path.
+    base = GOOD.replace("OAuth ", 'OAuth realm="a,b",')
+    with pytest.raises(InvalidAuthHeaderError, match="oauth_nonce appears more than once"):
+        parse_authorization(base + ',oauth_nonce="again"')
+    with pytest.raises(InvalidAuthHeaderError, match="unexpected parameter foo"):
+        parse_authorization(base + ',foo="bar"')
+    assert parse_authorization(base) == parse_authorization(GOOD)

@@ -105,7 +105,9 @@ def _ordered_pairs(query: str, oauth: list[tuple[str, str]],
                    variant: BaseStringVariant) -> list[tuple[str, str]]:
     """The (name, value) pairs of the parameter string, in order, for ``variant``."""
     if variant == "java":
-        return _by_name_then_value(_grouped(_java_pairs(query) if query else [], oauth))
+        if not query:  # names are unique then, so sorting pairs is by name, then value
+            return sorted(oauth)
+        return _by_name_then_value(_grouped(_java_pairs(query), oauth))
     if variant == "python":
         must_encode = query != unquote(query)
         pairs = [
@@ -149,6 +151,12 @@ def param_string(query: str, oauth_params: Iterable[tuple[str, str]],
     return "&".join(f"{k}={v}" for k, v in pairs)
 
 
+@lru_cache(maxsize=1024)
+def _encoded_base_uri(url: str, variant: BaseStringVariant) -> str:
+    # The base URI depends only on what precedes the query, which repeats per endpoint.
+    return pct(base_uri(url, variant))
+
+
 @lru_cache(maxsize=4096)
 def _pct_cached(value: str) -> str:
     # Base URIs, consumer keys and query parameters repeat from request to request.
@@ -159,8 +167,8 @@ def signature_base_string(method: str, url: str, oauth_params: Iterable[tuple[st
                           variant: BaseStringVariant = "java") -> str:
     """``METHOD & pct(base URI) & pct(param string)`` for ``variant`` (SPEC §2.5)."""
     query = _split(url)[3]
-    uri = base_uri(url, variant)
     if variant == "node":
+        uri = base_uri(url, variant)
         # encodeURIComponent leaves "!'()*"; the Node signer fixes up only the first "*" of
         # the parameter string and the first "!" of the whole base string (SPEC §2.5).
         params = param_string(query, oauth_params, variant)
@@ -171,4 +179,4 @@ def signature_base_string(method: str, url: str, oauth_params: Iterable[tuple[st
     # by the encoded separators; the pieces repeat and are cached.
     pairs = _ordered_pairs(query, list(oauth_params), variant)
     encoded = "%26".join(f"{_pct_cached(k)}%3D{_pct_cached(v)}" for k, v in pairs)
-    return f"{method.upper()}&{_pct_cached(uri)}&{encoded}"
+    return f"{method.upper()}&{_encoded_base_uri(url.partition('?')[0], variant)}&{encoded}"

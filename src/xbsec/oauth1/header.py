@@ -33,9 +33,14 @@ _KNOWN_NAMES = frozenset(REQUIRED_PARAMS) | {"oauth_version", "oauth_body_hash",
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
-def _split_simple(value: str, pos: int) -> list[tuple[str, str]] | None:
-    """The common shape, parsed with string operations; None sends it to ``_split_strict``."""
-    pairs = []
+def _parse_simple(value: str, pos: int) -> dict[str, str] | None:
+    """The common shape, parsed in one pass with string operations.
+
+    ``None`` when anything is unusual (a comma inside a quoted realm, say): the caller then
+    takes the strict, regular-expression path, which also says where a bad header breaks.
+    """
+    params: dict[str, str] = {}
+    realm = False
     for part in value[pos:].split(","):
         name, sep, quoted = part.strip(" \t").partition("=")
         inner = quoted[1:-1]
@@ -43,8 +48,15 @@ def _split_simple(value: str, pos: int) -> list[tuple[str, str]] | None:
                 or '"' in inner or "\\" in inner
                 or (name not in _KNOWN_NAMES and not _NAME.fullmatch(name))):
             return None
-        pairs.append((name, inner))
-    return pairs
+        if name in params or (realm and name == "realm"):
+            raise InvalidAuthHeaderError(f"parameter {name} appears more than once")
+        if name == "realm":
+            realm = True
+        elif not name.startswith("oauth_"):
+            raise InvalidAuthHeaderError(f"unexpected parameter {name} in the OAuth header")
+        else:
+            params[name] = _decode(name, inner) if "%" in inner else inner
+    return params
 
 
 def _split_strict(value: str, pos: int) -> list[tuple[str, str]]:
@@ -61,6 +73,21 @@ def _split_strict(value: str, pos: int) -> list[tuple[str, str]]:
         pairs.append((match.group(1), match.group(2)))
         pos = match.end()
     return pairs
+
+
+def _params(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    seen: set[str] = set()
+    for name, raw in pairs:
+        if name in seen:
+            raise InvalidAuthHeaderError(f"parameter {name} appears more than once")
+        seen.add(name)
+        if name == "realm":
+            continue
+        if not name.startswith("oauth_"):
+            raise InvalidAuthHeaderError(f"unexpected parameter {name} in the OAuth header")
+        params[name] = _decode(name, raw) if "%" in raw else raw
+    return params
 
 
 def _decode(name: str, raw: str) -> str:
@@ -92,11 +119,13 @@ def parse_authorization(value: str | None) -> dict[str, str]:
     ``realm`` is accepted and dropped (RFC 5849 §3.4.1.3.1). Raises
     ``InvalidAuthHeaderError`` (400 INVALID_AUTH_HEADER) for anything malformed.
     """
-    if value is None or not value.strip():
+    if value is None:
         raise InvalidAuthHeaderError("the Authorization header is missing")
     if len(value) > MAX_HEADER_LENGTH:
         raise InvalidAuthHeaderError("the Authorization header is too long")
     value = value.strip(" \t")
+    if not value.strip():
+        raise InvalidAuthHeaderError("the Authorization header is missing")
     scheme = _SCHEME.match(value)
     if scheme is None:
         raise InvalidAuthHeaderError("the Authorization scheme is not OAuth")
@@ -105,20 +134,9 @@ def parse_authorization(value: str | None) -> dict[str, str]:
         raise InvalidAuthHeaderError("the OAuth Authorization header has no parameters")
     if value.endswith(","):
         raise InvalidAuthHeaderError("the OAuth parameter list ends with a comma")
-    pairs = _split_simple(value, pos)
-    if pairs is None:
-        pairs = _split_strict(value, pos)
-    params: dict[str, str] = {}
-    seen: set[str] = set()
-    for name, raw in pairs:
-        if name in seen:
-            raise InvalidAuthHeaderError(f"parameter {name} appears more than once")
-        seen.add(name)
-        if name == "realm":
-            continue
-        if not name.startswith("oauth_"):
-            raise InvalidAuthHeaderError(f"unexpected parameter {name} in the OAuth header")
-        params[name] = _decode(name, raw) if "%" in raw else raw
+    params = _parse_simple(value, pos)
+    if params is None:
+        params = _params(_split_strict(value, pos))
     missing = [name for name in REQUIRED_PARAMS if not params.get(name)]
     if missing:
         raise InvalidAuthHeaderError(f"required parameter missing or empty: {', '.join(missing)}")
