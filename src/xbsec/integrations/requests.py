@@ -171,6 +171,10 @@ class XBSSession(requests.Session):
             url = self.base_url + url
         if self.timeout is not None:
             kwargs.setdefault("timeout", self.timeout)
+        if self.verify is not True and kwargs.get("verify") is None:
+            # requests lets $REQUESTS_CA_BUNDLE or $CURL_CA_BUNDLE replace a session's own
+            # verify (cafile=) on every request; given with the request, it holds.
+            kwargs["verify"] = self.verify
         return super().request(method, url, *args, **kwargs)
 
 
