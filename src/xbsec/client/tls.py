@@ -32,7 +32,11 @@ def client_ssl_context(mtls: MtlsConfig | None = None, *,
 
     ``cafile`` replaces the system's trust store (a private or test CA, in PEM).
     """
-    context = ssl.create_default_context(cafile=cafile)
+    try:
+        context = ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"{os.fspath(cafile or '')}: not a readable CA file in PEM "
+                                 f"({exc.__class__.__name__})") from None
     if mtls is not None:
         _load_client_certificate(context, mtls)
     return context

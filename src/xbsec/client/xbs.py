@@ -13,6 +13,7 @@ must not be made twice.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -76,25 +77,40 @@ class _Base:
         return document
 
 
-def _http_options(profile: Profile | None, timeout: float | None) -> dict[str, Any]:
+def _http_options(profile: Profile | None, timeout: float | None,
+                  cafile: str | os.PathLike[str] | None) -> dict[str, Any]:
     options: dict[str, Any] = {"timeout": timeout or (profile.timeout if profile else 30.0)}
-    if profile is not None and profile.mtls is not None:
+    mtls = profile.mtls if profile is not None else None
+    if mtls is not None or cafile is not None:
         from xbsec.client.tls import client_ssl_context
 
-        options["verify"] = client_ssl_context(profile.mtls)
+        options["verify"] = client_ssl_context(mtls, cafile=cafile)
     return options
 
 
+def _only_one(http: object, cafile: object) -> None:
+    if http is not None and cafile is not None:
+        raise ConfigurationError("an http client given as http= does its own TLS: cafile= "
+                                 "cannot be applied to it")
+
+
 class XBSClient(_Base, Endpoints[Any]):
-    """The XBS API, synchronous. Every endpoint method returns the response document."""
+    """The XBS API, synchronous. Every endpoint method returns the response document.
+
+    The httpx client it makes verifies servers against the system's trust store, or against
+    ``cafile`` (PEM: a private or test CA), and presents the profile's ``[mtls]`` client
+    certificate. An ``http`` client given instead does its own TLS.
+    """
 
     def __init__(self, profile: Profile | None = None, *, pipeline: ClientPipeline | None = None,
                  base_url: str | None = None, partner_id: str | None = None,
                  http: httpx.Client | None = None, timeout: float | None = None,
+                 cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
-        self.http = http or httpx.Client(**_http_options(profile, timeout))
+        _only_one(http, cafile)
+        self.http = http or httpx.Client(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
 
     @classmethod
@@ -134,15 +150,20 @@ class XBSClient(_Base, Endpoints[Any]):
 
 
 class AsyncXBSClient(_Base, Endpoints[Any]):
-    """The XBS API, asynchronous: every endpoint method returns an awaitable document."""
+    """The XBS API, asynchronous: every endpoint method returns an awaitable document.
+
+    TLS as ``XBSClient``: ``cafile`` and the profile's ``[mtls]``, unless ``http`` is given.
+    """
 
     def __init__(self, profile: Profile | None = None, *, pipeline: ClientPipeline | None = None,
                  base_url: str | None = None, partner_id: str | None = None,
                  http: httpx.AsyncClient | None = None, timeout: float | None = None,
+                 cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
                  sleep: Callable[[float], Any] = asyncio.sleep) -> None:
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
-        self.http = http or httpx.AsyncClient(**_http_options(profile, timeout))
+        _only_one(http, cafile)
+        self.http = http or httpx.AsyncClient(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
 
     @classmethod
