@@ -16,6 +16,8 @@ Layout of the project folder::
     server/client-encryption-key.pem      private half only the sandbox holds
     server/mastercard-encryption.pem      public half responses are encrypted to
     server/sandbox.db             the sandbox's SQLite state (created by ``serve``)
+    server/oauth2.db              the Balance APIs' authorization server: consents, codes,
+                                  token hashes (created by ``serve``)
 
 The private keys are written with mode 0600. Nothing here is a secret worth protecting:
 it is a local test project with Mastercard's public sandbox password.

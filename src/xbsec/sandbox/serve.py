@@ -6,6 +6,10 @@ also share one replay store, so a replayed request is refused exactly once which
 process receives it. ``GET /health`` answers without authentication (and says whether the
 replay store answers).
 
+The Balance APIs' authorization server (SPEC §6.4) answers under ``/oauth2/`` (the consent
+page and the token endpoint, outside the gateway's request authentication); its tokens,
+kept in ``server/oauth2.db``, are what the gateway accepts on the Balance paths.
+
 TLS: ``tls_cert`` and ``tls_key`` serve HTTPS; with ``client_ca`` a client certificate is
 asked for and, when sent, must chain to that CA. The gateway then requires one from the
 consumers the registry marks ``mtls`` (the PSD2 edges) and refuses them otherwise.
@@ -62,8 +66,37 @@ class _Health:
         await self.app(scope, receive, send)
 
 
+class _AuthorizationMount:
+    """Requests under ``prefix`` to the authorization server; everything else (lifespan
+    included) to the gateway."""
+
+    def __init__(self, prefix: str, authorization: ASGIApp, app: ASGIApp) -> None:
+        self.prefix = prefix
+        self.authorization = authorization
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefix):
+            await self.authorization(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _sandbox_accounts(partner_id: str) -> list[str]:
+    from xbsec.sandbox.accounts import SETTLEMENT_CURRENCIES, account_id
+
+    return [f"{account_id(partner_id, currency)} (settlement account, {currency})"
+            for currency in SETTLEMENT_CURRENCIES]
+
+
 def build_app(options: ServeOptions) -> ASGIApp:
     """The gateway in front of the sandbox, for a project folder."""
+    from xbsec.oauth2.authorization_server import (
+        AuthorizationServer,
+        AuthorizationServerSettings,
+        AuthorizationStore,
+        StoredAccessTokenValidator,
+    )
     from xbsec.policy import SecurityPolicy
     from xbsec.sandbox.app import create_sandbox_app
     from xbsec.server.gateway import XBSGateway
@@ -81,10 +114,16 @@ def build_app(options: ServeOptions) -> ASGIApp:
 
         store = AsyncRedisReplayStore.from_url(options.redis_url)
     sandbox = create_sandbox_app(folder / "server" / "sandbox.db")
+    tokens = AuthorizationStore(folder / "server" / "oauth2.db")
+    authorization = AuthorizationServer(
+        registry, tokens, accounts=_sandbox_accounts,
+        settings=AuthorizationServerSettings(external_url=options.external_url,
+                                             environment="sandbox"))
     gateway = XBSGateway(sandbox, registry, policy=SecurityPolicy.mastercard_compatible(),
                          replay_store=store, external_url=options.external_url,
-                         environment="sandbox")
-    return _Health(gateway, store)
+                         environment="sandbox",
+                         access_tokens=StoredAccessTokenValidator(tokens, registry=registry))
+    return _Health(_AuthorizationMount("/oauth2/", authorization, gateway), store)
 
 
 def app_from_environment() -> ASGIApp:

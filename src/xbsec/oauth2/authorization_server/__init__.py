@@ -1,0 +1,57 @@
+"""The emulated OAuth 2.0 authorization server of the Balance APIs (SPEC §6.4 [INF]).
+
+- ``AuthorizationServer``: the ASGI application (``/oauth2/authorize``, ``/oauth2/token``);
+- ``AuthorizationServerSettings``: lifetimes (SPEC §6.1 defaults), paths, limits;
+- ``AuthorizationStore``: its SQLite state, shared by several processes;
+- ``StoredAccessTokenValidator``: the gateway's ``AccessTokenValidator`` for its tokens.
+
+Names load on first use: the validator does not need the ASGI machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xbsec.oauth2.authorization_server.app import AccountLister, AuthorizationServer
+    from xbsec.oauth2.authorization_server.client_assertion import CLIENT_ASSERTION_TYPE
+    from xbsec.oauth2.authorization_server.settings import (
+        BALANCES_SCOPE,
+        AuthorizationServerSettings,
+    )
+    from xbsec.oauth2.authorization_server.store import AuthorizationStore
+    from xbsec.oauth2.authorization_server.validator import StoredAccessTokenValidator
+
+_WHERE = {
+    "AccountLister": "app",
+    "AuthorizationServer": "app",
+    "AuthorizationServerSettings": "settings",
+    "AuthorizationStore": "store",
+    "BALANCES_SCOPE": "settings",
+    "CLIENT_ASSERTION_TYPE": "client_assertion",
+    "StoredAccessTokenValidator": "validator",
+}
+
+__all__ = [
+    "BALANCES_SCOPE",
+    "CLIENT_ASSERTION_TYPE",
+    "AccountLister",
+    "AuthorizationServer",
+    "AuthorizationServerSettings",
+    "AuthorizationStore",
+    "StoredAccessTokenValidator",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,382 @@
+"""The authorization server's state in SQLite: consents, codes, tokens, assertion ids.
+
+Tables (every secret is kept as the hex SHA-256 of its text, never in clear)::
+
+    oauth2_authorizations   one per approved consent: the "family" of everything issued from
+                            it. consumer_key, partner_id, scope, redirect_uri,
+                            code_challenge, refresh_expires_at, revoked_at.
+                            Revoking it (one UPDATE) kills its code and every access and
+                            refresh token descending from it.
+    oauth2_codes            code_hash -> authorization; expires_at, used_at
+    oauth2_access_tokens    token_hash -> authorization; expires_at
+    oauth2_refresh_tokens   token_hash -> authorization; expires_at, rotated_at
+    oauth2_consents         csrf_hash -> the authorization request the page showed (JSON);
+                            expires_at, used_at
+    oauth2_assertion_jtis   (consumer_key, jti) of each accepted client assertion, kept
+                            until the assertion could no longer be accepted anyway
+
+Several uvicorn workers (processes) share the file. WAL lets readers (the gateway's
+token checks) proceed during a write; every check-then-write sequence (redeem a code,
+rotate a refresh token, answer a consent, claim a ``jti``) runs in one ``BEGIN IMMEDIATE``
+transaction, which takes the write lock before reading, so two workers presenting the same
+code are serialised: the first redeems it, the second sees it used.
+
+Methods that refuse return the refusal instead of raising it inside the transaction: a
+refusal may itself have to be written (a reused code revokes its family) and committed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+from xbsec.errors import ConfigurationError
+from xbsec.oauth2.authorization_server.oauth_errors import (
+    InvalidGrantError,
+    InvalidScopeError,
+    OAuthError,
+    TemporarilyUnavailableError,
+)
+
+__all__ = ["AccessTokenRecord", "AuthorizationStore", "IssuedTokens", "NewTokens"]
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS oauth2_authorizations (
+    id INTEGER PRIMARY KEY,
+    consumer_key TEXT NOT NULL,
+    partner_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    refresh_expires_at REAL,
+    revoked_at REAL
+);
+CREATE TABLE IF NOT EXISTS oauth2_codes (
+    code_hash TEXT PRIMARY KEY,
+    authorization_id INTEGER NOT NULL REFERENCES oauth2_authorizations(id) ON DELETE CASCADE,
+    expires_at REAL NOT NULL,
+    used_at REAL
+);
+CREATE TABLE IF NOT EXISTS oauth2_access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    authorization_id INTEGER NOT NULL REFERENCES oauth2_authorizations(id) ON DELETE CASCADE,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth2_refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    authorization_id INTEGER NOT NULL REFERENCES oauth2_authorizations(id) ON DELETE CASCADE,
+    expires_at REAL NOT NULL,
+    rotated_at REAL
+);
+CREATE TABLE IF NOT EXISTS oauth2_consents (
+    csrf_hash TEXT PRIMARY KEY,
+    request TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    used_at REAL
+);
+CREATE TABLE IF NOT EXISTS oauth2_assertion_jtis (
+    consumer_key TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (consumer_key, jti)
+);
+CREATE INDEX IF NOT EXISTS oauth2_codes_by_authorization ON oauth2_codes(authorization_id);
+CREATE INDEX IF NOT EXISTS oauth2_access_by_authorization
+    ON oauth2_access_tokens(authorization_id);
+CREATE INDEX IF NOT EXISTS oauth2_refresh_by_authorization
+    ON oauth2_refresh_tokens(authorization_id);
+"""
+
+_BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_DAY: Final = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class NewTokens:
+    """Hashes of the tokens to issue, and the access token's lifetime (seconds)."""
+
+    access_hash: str
+    refresh_hash: str
+    access_lifetime: float
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    """What a successful exchange or refresh granted."""
+
+    consumer_key: str
+    partner_id: str
+    scope: str
+    access_expires_at: float
+    refresh_expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AccessTokenRecord:
+    """What the store knows about one access token (the validator decides)."""
+
+    consumer_key: str
+    partner_id: str
+    expires_at: float
+    revoked: bool
+
+
+class AuthorizationStore:
+    """The authorization server's SQLite database (one file, shared by processes)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 10.0,
+                 max_idle: int = 8) -> None:
+        self.path = os.fspath(path)
+        if not self.path or self.path == ":memory:" or self.path.startswith("file:"):
+            raise ConfigurationError("the authorization server needs a database file path "
+                                     "(an in-memory database is not shared)")
+        self.busy_timeout = busy_timeout
+        self.max_idle = max_idle
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        with self._transaction() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                 check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise ConfigurationError(f"cannot open the authorization database {self.path}: "
+                                     f"{exc}") from None
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            # A redeemed code must stay redeemed after a crash: FULL, as the sandbox does.
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise ConfigurationError(f"{self.path} is not a usable authorization database: "
+                                     f"{exc}") from None
+        db.row_factory = sqlite3.Row
+        return db
+
+    @contextmanager
+    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = self._connect()
+        try:
+            try:
+                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in _BUSY_CODES:
+                raise
+            raise TemporarilyUnavailableError("the token database is busy; try again") \
+                from None
+        finally:
+            if db.in_transaction:  # a failed rollback leaves it in an unknown state
+                db.close()
+            else:
+                with self._lock:
+                    keep = len(self._idle) < self.max_idle
+                    if keep:
+                        self._idle.append(db)
+                if not keep:
+                    db.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.close()
+
+    # -- client assertions ------------------------------------------------------------------
+
+    def claim_assertion(self, consumer_key: str, jti: str, *, until: float,
+                        now: float) -> bool:
+        """Record a client assertion's ``jti`` until ``until``; False if it was seen."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM oauth2_assertion_jtis WHERE expires_at <= ?", (now,))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO oauth2_assertion_jtis (consumer_key, jti, expires_at)"
+                " VALUES (?, ?, ?)", (consumer_key, jti, until))
+            return inserted.rowcount == 1
+
+    # -- consent ----------------------------------------------------------------------------
+
+    def open_consent(self, csrf_hash: str, request: Mapping[str, str], *,
+                     expires_at: float, now: float) -> None:
+        """Remember the authorization request a consent page shows, under its CSRF token."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM oauth2_consents WHERE expires_at <= ?", (now,))
+            db.execute("INSERT INTO oauth2_consents (csrf_hash, request, expires_at)"
+                       " VALUES (?, ?, ?)", (csrf_hash, json.dumps(dict(request)), expires_at))
+
+    def close_consent(self, csrf_hash: str, *, now: float) -> dict[str, str] | None:
+        """The request a consent page showed, once: None if unknown, expired or answered."""
+        with self._transaction() as db:
+            row = db.execute("SELECT request, expires_at, used_at FROM oauth2_consents"
+                             " WHERE csrf_hash = ?", (csrf_hash,)).fetchone()
+            if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+                return None
+            db.execute("UPDATE oauth2_consents SET used_at = ? WHERE csrf_hash = ?",
+                       (now, csrf_hash))
+            request: dict[str, str] = json.loads(row["request"])
+            return request
+
+    def approve(self, *, consumer_key: str, partner_id: str, scope: str, redirect_uri: str,
+                code_challenge: str, code_hash: str, code_expires_at: float,
+                now: float) -> None:
+        """Record an approved consent and the authorization code that stands for it."""
+        with self._transaction() as db:
+            self._prune(db, now)
+            cursor = db.execute(
+                "INSERT INTO oauth2_authorizations (consumer_key, partner_id, scope,"
+                " redirect_uri, code_challenge, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (consumer_key, partner_id, scope, redirect_uri, code_challenge, now))
+            db.execute("INSERT INTO oauth2_codes (code_hash, authorization_id, expires_at)"
+                       " VALUES (?, ?, ?)", (code_hash, cursor.lastrowid, code_expires_at))
+
+    # -- the token endpoint -----------------------------------------------------------------
+
+    def redeem_code(self, code_hash: str, *, consumer_key: str, redirect_uri: str,
+                    verifier_challenge: str | None, new: NewTokens, refresh_lifetime: float,
+                    now: float) -> IssuedTokens | OAuthError:
+        """Exchange a code for tokens, or the refusal (RFC 6749 §4.1.3, RFC 7636 §4.6).
+
+        The first presentation of a code by its own client uses it up, whatever the outcome;
+        a second one revokes everything issued from it (RFC 6749 §4.1.2).
+        ``verifier_challenge`` is ``S256(code_verifier)``, None for a malformed verifier.
+        """
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT c.authorization_id AS family, c.expires_at, c.used_at, a.consumer_key,"
+                " a.partner_id, a.scope, a.redirect_uri, a.code_challenge, a.revoked_at"
+                " FROM oauth2_codes c JOIN oauth2_authorizations a"
+                " ON a.id = c.authorization_id WHERE c.code_hash = ?", (code_hash,)).fetchone()
+            if row is None or row["consumer_key"] != consumer_key:
+                # Another client's code is not consumed: it did not come from its owner.
+                return InvalidGrantError("the authorization code is unknown or was issued "
+                                         "to another client")
+            if row["used_at"] is not None:
+                self._revoke(db, row["family"], now)
+                return InvalidGrantError("the authorization code was already used; every "
+                                         "token issued from it is revoked")
+            db.execute("UPDATE oauth2_codes SET used_at = ? WHERE code_hash = ?",
+                       (now, code_hash))
+            if row["revoked_at"] is not None:
+                return InvalidGrantError("the authorization was revoked")
+            if now >= row["expires_at"]:
+                return InvalidGrantError("the authorization code has expired")
+            if redirect_uri != row["redirect_uri"]:
+                return InvalidGrantError("redirect_uri differs from the authorization "
+                                         "request's")
+            if verifier_challenge is None or not hmac.compare_digest(
+                    verifier_challenge.encode("ascii"), row["code_challenge"].encode("ascii")):
+                return InvalidGrantError("the code_verifier does not match the "
+                                         "code_challenge (PKCE)")
+            refresh_expires_at = now + refresh_lifetime
+            db.execute("UPDATE oauth2_authorizations SET refresh_expires_at = ? WHERE id = ?",
+                       (refresh_expires_at, row["family"]))
+            return self._issue(db, row, new, refresh_expires_at, now)
+
+    def refresh(self, refresh_hash: str, *, consumer_key: str, scope: frozenset[str] | None,
+                new: NewTokens, now: float) -> IssuedTokens | OAuthError:
+        """Rotate a refresh token: a new pair for it, or the refusal (RFC 6749 §6).
+
+        A refresh token that was already rotated revokes its whole family: either the
+        client or an attacker holds a stolen copy, and the server cannot tell which
+        (OAuth 2.0 Security BCP §4.14.2).
+        """
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT r.authorization_id AS family, r.expires_at, r.rotated_at,"
+                " a.consumer_key, a.partner_id, a.scope, a.revoked_at"
+                " FROM oauth2_refresh_tokens r JOIN oauth2_authorizations a"
+                " ON a.id = r.authorization_id WHERE r.token_hash = ?",
+                (refresh_hash,)).fetchone()
+            if row is None or row["consumer_key"] != consumer_key:
+                return InvalidGrantError("the refresh token is unknown or was issued to "
+                                         "another client")
+            if row["revoked_at"] is not None:
+                return InvalidGrantError("the refresh token was revoked")
+            if row["rotated_at"] is not None:
+                self._revoke(db, row["family"], now)
+                return InvalidGrantError("the refresh token was already used; every token "
+                                         "of this authorization is revoked")
+            if now >= row["expires_at"]:
+                return InvalidGrantError("the refresh token has expired; authorize again in "
+                                         "the browser")
+            if scope is not None and not scope <= frozenset(row["scope"].split()):
+                return InvalidScopeError("the scope asked for exceeds the scope granted")
+            db.execute("UPDATE oauth2_refresh_tokens SET rotated_at = ? WHERE token_hash = ?",
+                       (now, refresh_hash))
+            return self._issue(db, row, new, row["expires_at"], now)
+
+    @staticmethod
+    def _issue(db: sqlite3.Connection, row: sqlite3.Row, new: NewTokens,
+               refresh_expires_at: float, now: float) -> IssuedTokens:
+        # An access token never outlives the consent it stands for.
+        access_expires_at = min(now + new.access_lifetime, refresh_expires_at)
+        db.execute("INSERT INTO oauth2_access_tokens (token_hash, authorization_id,"
+                   " expires_at) VALUES (?, ?, ?)",
+                   (new.access_hash, row["family"], access_expires_at))
+        db.execute("INSERT INTO oauth2_refresh_tokens (token_hash, authorization_id,"
+                   " expires_at) VALUES (?, ?, ?)",
+                   (new.refresh_hash, row["family"], refresh_expires_at))
+        return IssuedTokens(row["consumer_key"], row["partner_id"], row["scope"],
+                            access_expires_at, refresh_expires_at)
+
+    @staticmethod
+    def _revoke(db: sqlite3.Connection, family: int, now: float) -> None:
+        db.execute("UPDATE oauth2_authorizations SET revoked_at = ? WHERE id = ?"
+                   " AND revoked_at IS NULL", (now, family))
+
+    @staticmethod
+    def _prune(db: sqlite3.Connection, now: float) -> None:
+        # Families whose refresh tokens are dead can go, with their codes and tokens. One
+        # never redeemed is kept a day past its code's expiry.
+        db.execute("DELETE FROM oauth2_authorizations WHERE refresh_expires_at <= ?", (now,))
+        db.execute("DELETE FROM oauth2_authorizations WHERE refresh_expires_at IS NULL AND id"
+                   " IN (SELECT authorization_id FROM oauth2_codes WHERE expires_at <= ?)",
+                   (now - _DAY,))
+        db.execute("DELETE FROM oauth2_access_tokens WHERE expires_at <= ?", (now,))
+
+    # -- the resource side (the gateway) ----------------------------------------------------
+
+    def access_token(self, token_hash: str) -> AccessTokenRecord | None:
+        with self._transaction(write=False) as db:
+            row = db.execute(
+                "SELECT a.consumer_key, a.partner_id, t.expires_at, a.revoked_at"
+                " FROM oauth2_access_tokens t JOIN oauth2_authorizations a"
+                " ON a.id = t.authorization_id WHERE t.token_hash = ?",
+                (token_hash,)).fetchone()
+        if row is None:
+            return None
+        return AccessTokenRecord(row["consumer_key"], row["partner_id"], row["expires_at"],
+                                 row["revoked_at"] is not None)
+
+    def revoke_authorization_of(self, access_hash: str, *, now: float) -> bool:
+        """Revoke the family of an access token (an operator's action; tests use it)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT authorization_id FROM oauth2_access_tokens"
+                             " WHERE token_hash = ?", (access_hash,)).fetchone()
+            if row is None:
+                return False
+            self._revoke(db, row["authorization_id"], now)
+            return True
