@@ -91,7 +91,9 @@ def test_request_tokens_for_psd2_consumers(world) -> None:
     (None, 400, "INVALID_AUTH_HEADER"),
     ("Basic dXNlcjpwYXNz", 400, "INVALID_AUTH_HEADER"),
     ('OAuth oauth_nonce="x"', 400, "INVALID_AUTH_HEADER"),
-    ("Bearer not-a-token", 400, "INVALID_AUTH_HEADER"),
+    ("Bearer not-a-token", 401, "INVALID_AUTH_HEADER"),
+    ("Bearer ", 401, "INVALID_AUTH_HEADER"),
+    ("not-a-token", 400, "INVALID_AUTH_HEADER"),
     ("Bearer a.b.c", 401, "INVALID_AUTH_HEADER"),
 ])
 def test_malformed_authorization(world, header, status, reason) -> None:

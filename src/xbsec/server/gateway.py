@@ -34,6 +34,7 @@ from xbsec.errors import (
     AccessDeniedError,
     DecryptionError,
     InvalidAuthHeaderError,
+    MalformedTokenError,
     PayloadError,
     RefusedError,
 )
@@ -259,6 +260,10 @@ class XBSGateway:
                 raise AccessDeniedError("access tokens are for the Balance APIs only (SPEC §6.4)")
             consumer = self._consumer(self.access_tokens.validate(token, path=path))
             auth, key, ttl = "access-token", "", 0
+        elif lowered == "bearer":
+            # SPEC §5.4 step 1: a Bearer value that is not a JWS is a 401, not §2.7's 400.
+            raise MalformedTokenError("the Bearer token is not a JWS (three base64url "
+                                      "segments)")
         else:
             raise InvalidAuthHeaderError("the Authorization scheme is neither OAuth nor Bearer")
         if consumer.mtls and not _client_certificate(scope):
