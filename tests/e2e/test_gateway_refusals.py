@@ -356,6 +356,10 @@ def test_spec_5_4_refusals(token_caller: Caller, token_project: Project,
     for authorization, (status, reason) in expected.items():
         assert refusal(_bearer(token_caller, path, authorization)) == (status, reason,
                                                                         "Gateway")
+    # Not a JWS at all: the sandbox also takes Balance access tokens, which this is not
+    # (and this is no Balance path); a 401 either way, never step 1 of §2.7's 400.
+    for value in ("Bearer not-a-token", "Bearer"):
+        assert refusal(_bearer(token_caller, path, value))[0] == 401
 
 
 def test_spec_5_4_step_8_the_auth_mode_must_match_the_consumer(
