@@ -238,6 +238,8 @@ class XBSGateway:
         tokenish = lowered == "bearer" or not space
         token = rest.strip() if lowered == "bearer" else value
         path = scope.get("path", "/")
+        # The Balance APIs are GETs (SPEC §6.1); POST .../accounts/validations is BAV.
+        balance = scope.get("method") == "GET" and self.is_balance_path(path)
         if lowered == "oauth":
             verified = self.oauth1.authenticate(scope["method"], self._url(scope),
                                                 authorization, body)
@@ -252,11 +254,11 @@ class XBSGateway:
             if not consumer.psd2:
                 raise AccessDeniedError("request tokens are for MTS EU/UK customers; this "
                                         "consumer signs with OAuth 1.0a (SPEC §1)")
-            if self.is_balance_path(path):
+            if balance:
                 raise AccessDeniedError("Balance APIs need an access token (SPEC §1, §6)")
             key, ttl = checked.replay_key or "", checked.replay_ttl
         elif tokenish and token and self.access_tokens is not None:
-            if not self.is_balance_path(path):
+            if not balance:
                 raise AccessDeniedError("access tokens are for the Balance APIs only (SPEC §6.4)")
             consumer = self._consumer(self.access_tokens.validate(token, path=path))
             auth, key, ttl = "access-token", "", 0
