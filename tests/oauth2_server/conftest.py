@@ -24,6 +24,7 @@ from xbsec.server.registry import Consumer, Registry
 
 PARTNER = "PSD2_EU_1"
 OTHER_PARTNER = "PSD2_EU_2"
+REGISTERED_WITH_QUERY = "https://client.example/cb?tenant=7&lang=en"
 ACCOUNTS = ("ACC000000000000001 (USD)", "ACC000000000000002 (EUR)")
 
 
@@ -75,7 +76,7 @@ def keys() -> Keys:
     oauth1 = Client("oauth1-consumer-key!abcdef", generate_rsa_key())
     registry = Registry([
         _consumer(psd2, {PARTNER}, redirect_uris=(REDIRECT_URI,
-                                                  "https://client.example/cb?tenant=7")),
+                                                  REGISTERED_WITH_QUERY)),
         _consumer(ec_client, {PARTNER}),
         _consumer(multi, {PARTNER, OTHER_PARTNER}),
         _consumer(oauth1, {"SANDBOX_1"}, psd2=False),

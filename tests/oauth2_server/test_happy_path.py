@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oauth2_server.conftest import PARTNER
+from tests.oauth2_server.conftest import PARTNER, REGISTERED_WITH_QUERY
 from tests.oauth2_server.flow import (
     ASSERTION_TYPE,
     REDIRECT_URI,
@@ -50,7 +50,8 @@ async def test_code_for_tokens_then_balance_access(http, keys, clock, validator,
     assert body["expires_in"] == 900
     assert body["scope"] == "balances"
     assert body["refresh_token_expires_in"] == 90 * 86400
-    assert len(body["access_token"]) >= 43 and len(body["refresh_token"]) >= 43
+    assert len(body["access_token"]) >= 43  # 256 bits in base64url
+    assert len(body["refresh_token"]) >= 43
     assert body["access_token"] != body["refresh_token"]
 
     assert validator.validate(body["access_token"], path=BALANCES) == client.consumer_key
@@ -97,8 +98,9 @@ async def test_a_deny_redirects_access_denied_with_the_state(http, keys) -> None
 async def test_a_registered_query_is_kept_in_the_redirect(http, keys) -> None:
     _, challenge = pkce_pair()
     form = await consent(http, authorize_params(
-        keys.psd2.consumer_key, challenge, redirect_uri="https://client.example/cb?tenant=7"))
+        keys.psd2.consumer_key, challenge, redirect_uri=REGISTERED_WITH_QUERY))
     answer = await decide(http, form, "approve")
     location = answer.headers["location"]
-    assert location.startswith("https://client.example/cb?tenant=7&code=")
+    assert location.startswith(REGISTERED_WITH_QUERY + "&code=")
     assert query_of(location)["tenant"] == "7"
+    assert query_of(location)["lang"] == "en"

@@ -8,7 +8,8 @@ Tables (every secret is kept as the hex SHA-256 of its text, never in clear)::
                             Revoking it (one UPDATE) kills its code and every access and
                             refresh token descending from it.
     oauth2_codes            code_hash -> authorization; expires_at, used_at
-    oauth2_access_tokens    token_hash -> authorization; expires_at
+    oauth2_access_tokens    token_hash -> authorization; scope (narrower after a refresh
+                            that asked for less), expires_at
     oauth2_refresh_tokens   token_hash -> authorization; expires_at, rotated_at
     oauth2_consents         csrf_hash -> the authorization request the page showed (JSON);
                             expires_at, used_at
@@ -68,6 +69,7 @@ CREATE TABLE IF NOT EXISTS oauth2_codes (
 CREATE TABLE IF NOT EXISTS oauth2_access_tokens (
     token_hash TEXT PRIMARY KEY,
     authorization_id INTEGER NOT NULL REFERENCES oauth2_authorizations(id) ON DELETE CASCADE,
+    scope TEXT NOT NULL,
     expires_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS oauth2_refresh_tokens (
@@ -125,6 +127,7 @@ class AccessTokenRecord:
 
     consumer_key: str
     partner_id: str
+    scope: str
     expires_at: float
     revoked: bool
 
@@ -293,7 +296,7 @@ class AuthorizationStore:
             refresh_expires_at = now + refresh_lifetime
             db.execute("UPDATE oauth2_authorizations SET refresh_expires_at = ? WHERE id = ?",
                        (refresh_expires_at, row["family"]))
-            return self._issue(db, row, new, refresh_expires_at, now)
+            return self._issue(db, row, new, refresh_expires_at, now, row["scope"])
 
     def refresh(self, refresh_hash: str, *, consumer_key: str, scope: frozenset[str] | None,
                 new: NewTokens, now: float) -> IssuedTokens | OAuthError:
@@ -322,24 +325,28 @@ class AuthorizationStore:
             if now >= row["expires_at"]:
                 return InvalidGrantError("the refresh token has expired; authorize again in "
                                          "the browser")
-            if scope is not None and not scope <= frozenset(row["scope"].split()):
+            granted = frozenset(row["scope"].split())
+            if scope is not None and not scope <= granted:
                 return InvalidScopeError("the scope asked for exceeds the scope granted")
             db.execute("UPDATE oauth2_refresh_tokens SET rotated_at = ? WHERE token_hash = ?",
                        (now, refresh_hash))
-            return self._issue(db, row, new, row["expires_at"], now)
+            # RFC 6749 §6: a narrower scope applies to the new access token; the refresh
+            # token keeps the whole grant.
+            access_scope = " ".join(sorted(scope)) if scope is not None else row["scope"]
+            return self._issue(db, row, new, row["expires_at"], now, access_scope)
 
     @staticmethod
     def _issue(db: sqlite3.Connection, row: sqlite3.Row, new: NewTokens,
-               refresh_expires_at: float, now: float) -> IssuedTokens:
+               refresh_expires_at: float, now: float, scope: str) -> IssuedTokens:
         # An access token never outlives the consent it stands for.
         access_expires_at = min(now + new.access_lifetime, refresh_expires_at)
-        db.execute("INSERT INTO oauth2_access_tokens (token_hash, authorization_id,"
-                   " expires_at) VALUES (?, ?, ?)",
-                   (new.access_hash, row["family"], access_expires_at))
+        db.execute("INSERT INTO oauth2_access_tokens (token_hash, authorization_id, scope,"
+                   " expires_at) VALUES (?, ?, ?, ?)",
+                   (new.access_hash, row["family"], scope, access_expires_at))
         db.execute("INSERT INTO oauth2_refresh_tokens (token_hash, authorization_id,"
                    " expires_at) VALUES (?, ?, ?)",
                    (new.refresh_hash, row["family"], refresh_expires_at))
-        return IssuedTokens(row["consumer_key"], row["partner_id"], row["scope"],
+        return IssuedTokens(row["consumer_key"], row["partner_id"], scope,
                             access_expires_at, refresh_expires_at)
 
     @staticmethod
@@ -362,14 +369,14 @@ class AuthorizationStore:
     def access_token(self, token_hash: str) -> AccessTokenRecord | None:
         with self._transaction(write=False) as db:
             row = db.execute(
-                "SELECT a.consumer_key, a.partner_id, t.expires_at, a.revoked_at"
+                "SELECT a.consumer_key, a.partner_id, t.scope, t.expires_at, a.revoked_at"
                 " FROM oauth2_access_tokens t JOIN oauth2_authorizations a"
                 " ON a.id = t.authorization_id WHERE t.token_hash = ?",
                 (token_hash,)).fetchone()
         if row is None:
             return None
-        return AccessTokenRecord(row["consumer_key"], row["partner_id"], row["expires_at"],
-                                 row["revoked_at"] is not None)
+        return AccessTokenRecord(row["consumer_key"], row["partner_id"], row["scope"],
+                                 row["expires_at"], row["revoked_at"] is not None)
 
     def revoke_authorization_of(self, access_hash: str, *, now: float) -> bool:
         """Revoke the family of an access token (an operator's action; tests use it)."""

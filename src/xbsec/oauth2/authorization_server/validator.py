@@ -7,6 +7,7 @@ envelope, SPEC §2.8):
 ================================================  ====  ======================
 the token is not of our form, unknown, or revoked  401  INVALID_ACCESS_TOKEN
 the token has expired                              401  INVALID_ACCESS_TOKEN
+the token's scope lacks ``balances``                401  DECLINED
 the path's partner id is not the token's partner   401  DECLINED
 the consumer is no longer a registered PSD2 one    401  DECLINED
 the token database cannot be read                  503  SERVICE_UNAVAILABLE
@@ -30,6 +31,7 @@ from urllib.parse import unquote
 
 from xbsec.errors import AccessDeniedError, ServiceUnavailableError
 from xbsec.oauth2.authorization_server.oauth_errors import InvalidAccessTokenError, OAuthError
+from xbsec.oauth2.authorization_server.settings import BALANCES_SCOPE
 from xbsec.oauth2.authorization_server.tokens import looks_like_secret, secret_hash
 
 if TYPE_CHECKING:
@@ -46,9 +48,11 @@ class StoredAccessTokenValidator:
     """Checks access tokens against the authorization server's store."""
 
     def __init__(self, store: AuthorizationStore, *, registry: Registry | None = None,
+                 required_scope: str | None = BALANCES_SCOPE,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.registry = registry
+        self.required_scope = required_scope
         self.clock = clock
 
     def validate(self, token: str, *, path: str) -> str:
@@ -62,6 +66,9 @@ class StoredAccessTokenValidator:
             raise InvalidAccessTokenError("the access token is unknown or revoked")
         if self.clock() >= record.expires_at:
             raise InvalidAccessTokenError("the access token has expired; refresh it")
+        if self.required_scope is not None and self.required_scope not in record.scope.split():
+            raise AccessDeniedError("Unauthorized - Access Not Granted: the access token's "
+                                    f"scope lacks {self.required_scope}")
         match = _BALANCE_PATH.match(path)
         if match is None or unquote(match.group(1)) != record.partner_id:
             raise AccessDeniedError("Unauthorized - Access Not Granted: this access token was "
