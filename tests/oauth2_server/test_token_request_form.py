@@ -94,6 +94,7 @@ async def test_nothing_secret_reaches_the_log(http, keys, clock, caplog) -> None
     await exchange(http, keys.psd2, clock.now, code, verifier)  # a reuse, logged as refused
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "issued" in logged
+    assert f"client={keys.psd2.consumer_key[:8]}…" in logged  # who, shortened
     for secret in (code, verifier, client_assertion, tokens["access_token"],
                    tokens["refresh_token"], keys.psd2.consumer_key):
         assert secret not in logged

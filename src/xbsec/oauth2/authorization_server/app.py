@@ -79,7 +79,7 @@ _DECISIONS: Final = ("approve", "deny")
 class _Reply:
     """One HTTP response, and what the access log says about it."""
 
-    __slots__ = ("body", "headers", "outcome", "status")
+    __slots__ = ("body", "client", "headers", "outcome", "status")
 
     def __init__(self, status: int, headers: Sequence[tuple[bytes, bytes]], body: bytes,
                  outcome: str) -> None:
@@ -87,6 +87,12 @@ class _Reply:
         self.headers: Headers = list(headers)
         self.body = body
         self.outcome = outcome
+        self.client: str | None = None
+        """The consumer key the request came from, once known (logged shortened)."""
+
+    def of(self, consumer_key: str) -> _Reply:
+        self.client = consumer_key
+        return self
 
 
 def _json(status: int, document: dict[str, Any], outcome: str) -> _Reply:
@@ -166,9 +172,8 @@ class AuthorizationServer:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
-        client: list[str | None] = [None]
         try:
-            reply = await self._dispatch(scope, receive, client)
+            reply = await self._dispatch(scope, receive)
         except TemporarilyUnavailableError as busy:  # the authorization endpoint's store
             reply = _page(503, render_error_page(busy.description), busy.error)
         except Exception as exc:  # never a traceback on the wire
@@ -180,7 +185,7 @@ class AuthorizationServer:
                     "headers": headers})
         await send({"type": "http.response.body", "body": reply.body})
         self.log.info("%s %s %d %s client=%s %.1fms", scope.get("method"), scope.get("path"),
-                      reply.status, reply.outcome, _shorten(client[0]),
+                      reply.status, reply.outcome, _shorten(reply.client),
                       (time.perf_counter() - started) * 1000)
 
     def _server_error(self, scope: Scope) -> _Reply:
@@ -190,8 +195,7 @@ class AuthorizationServer:
         return _page(500, render_error_page("Internal error; nothing was authorized."),
                      "server_error")
 
-    async def _dispatch(self, scope: Scope, receive: Receive,
-                        client: list[str | None]) -> _Reply:
+    async def _dispatch(self, scope: Scope, receive: Receive) -> _Reply:
         path, method = scope.get("path"), scope.get("method")
         settings = self.settings
         if path == settings.token_path:
@@ -200,13 +204,13 @@ class AuthorizationServer:
                                     "error_description": "use POST"}, "method")
                 reply.headers.append((b"allow", b"POST"))
                 return reply
-            return await self._token(scope, receive, client)
+            return await self._token(scope, receive)
         if path == settings.authorize_path:
             if method == "GET":
                 query = bytes(scope.get("query_string", b""))
-                return await anyio.to_thread.run_sync(self._authorize, query, client)
+                return await anyio.to_thread.run_sync(self._authorize, query)
             if method == "POST":
-                return await self._decide(scope, receive, client)
+                return await self._decide(scope, receive)
             reply = _page(405, render_error_page("Use GET or POST."), "method")
             reply.headers.append((b"allow", b"GET, POST"))
             return reply
@@ -239,7 +243,7 @@ class AuthorizationServer:
 
     # -- the token endpoint -----------------------------------------------------------------
 
-    async def _token(self, scope: Scope, receive: Receive, client: list[str | None]) -> _Reply:
+    async def _token(self, scope: Scope, receive: Receive) -> _Reply:
         try:
             if _header(scope, b"authorization") is not None:
                 # One authentication method per request (RFC 6749 §2.3): private_key_jwt.
@@ -251,12 +255,11 @@ class AuthorizationServer:
                 lambda: self.tokens.answer(form, request_base=base))
         except OAuthError as error:
             return _oauth_error(error)
-        client[0] = consumer_key
-        return _json(200, document, "issued")
+        return _json(200, document, "issued").of(consumer_key)
 
     # -- the authorization endpoint ---------------------------------------------------------
 
-    def _authorize(self, query: bytes, client: list[str | None]) -> _Reply:
+    def _authorize(self, query: bytes) -> _Reply:
         try:
             form = read_form(query)
         except OAuthError:
@@ -267,12 +270,12 @@ class AuthorizationServer:
             consumer, redirect_uri = trusted_client(form, self._consumer, self.settings)
         except UntrustedRequestError as error:
             return _page(400, render_error_page(error.description), "untrusted")
-        client[0] = consumer.consumer_key
         try:
             request = read_request(form, consumer, redirect_uri, self.settings)
         except OAuthError as error:
-            return self._redirect_error(redirect_uri, error, readable_state(form, self.settings))
-        return self._consent(request)
+            reply = self._redirect_error(redirect_uri, error, readable_state(form, self.settings))
+            return reply.of(consumer.consumer_key)
+        return self._consent(request).of(consumer.consumer_key)
 
     def _consent(self, request: AuthorizationRequest) -> _Reply:
         now = self.clock()
@@ -295,15 +298,15 @@ class AuthorizationServer:
             parameters["state"] = state
         return _redirect(with_parameters(redirect_uri, parameters), error.error)
 
-    async def _decide(self, scope: Scope, receive: Receive, client: list[str | None]) -> _Reply:
+    async def _decide(self, scope: Scope, receive: Receive) -> _Reply:
         try:
             form = await self._form(scope, receive)
         except OAuthError as error:
             return _page(400, render_error_page(f"The form cannot be read: "
                                                 f"{error.description}."), "invalid_request")
-        return await anyio.to_thread.run_sync(self._decide_form, form, client)
+        return await anyio.to_thread.run_sync(self._decide_form, form)
 
-    def _decide_form(self, form: Form, client: list[str | None]) -> _Reply:
+    def _decide_form(self, form: Form) -> _Reply:
         decision = form.get("decision")
         csrf_token = form.get("csrf_token")
         if decision not in _DECISIONS:
@@ -325,7 +328,6 @@ class AuthorizationServer:
                                                     self.settings)
         except UntrustedRequestError as error:
             return _page(400, render_error_page(error.description), "untrusted")
-        client[0] = consumer.consumer_key
         state = shown.get("state")
         if decision == "deny":
             parameters = {"error": "access_denied",
@@ -341,7 +343,8 @@ class AuthorizationServer:
         if state is not None:
             parameters["state"] = state
         return _redirect(with_parameters(redirect_uri, parameters),
-                         "approved" if decision == "approve" else "access_denied")
+                         "approved" if decision == "approve" else "access_denied"
+                         ).of(consumer.consumer_key)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
