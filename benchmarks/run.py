@@ -2,7 +2,9 @@
 
 Each row is an xbsec operation as a ratio of throughputs to the raw ``cryptography``
 primitive it is bound by (1.00 = no overhead), measured in the same run; peers, where
-installed, are shown as the same ratio. Exit status 1 if any row misses its target.
+installed, are shown as the same ratio. The gateway rows are requests per second through
+the gateway over loopback, as a ratio to the same sandbox served without it. Exit status 1
+if any row misses its target.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 
 from benchmarks import (
     bench_fields,
+    bench_gateway,
     bench_import,
     bench_jose,
     bench_memory,
@@ -40,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  measured: {case.name}", file=sys.stderr)
     if not args.only or "import" in args.only:
         results.extend(bench_import.results(runs=7 if args.quick else 15))
+    if not args.only or any(args.only in name for name in bench_gateway.ROWS):
+        # Real server processes on loopback: the gateway against the sandbox without it.
+        results.extend(bench_gateway.results(requests_per_client=100 if args.quick else 400,
+                                             rounds=1 if args.quick else 3))
+        print("  measured: gateway on loopback", file=sys.stderr)
 
     memory_ok = True
     if not args.only or "memory" in args.only:
