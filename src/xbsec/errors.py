@@ -16,6 +16,9 @@ or third-party exception escapes it::
     ├── ApiError                    (client) XBS answered with an error status
     │   ├── GatewayError            Source "Gateway": refused before reaching XBS
     │   └── BusinessError           XBS itself refused (validation, decline, conflict, ...)
+    ├── AuthorizationError          (client) the OAuth 2.0 authorization code flow failed
+    │   ├── LoginRequiredError      no usable refresh token: log in again in a browser
+    │   └── TokenEndpointError      the token endpoint refused a grant or answered unusably
     └── RefusedError                (server) the gateway refuses a request
         ├── InvalidAuthHeaderError  400 INVALID_AUTH_HEADER   (SPEC §2.7 step 1)
         │   └── MalformedTokenError 401 INVALID_AUTH_HEADER   (SPEC §5.4 steps 1-2: a JWS)
@@ -30,7 +33,7 @@ Cryptographic failures say nothing about why (as ``cryptography``'s ``InvalidTag
 ``InvalidSignature``): a ``DecryptionError`` is always just "decryption failed", and a
 ``SignatureError`` never says which base-string variant came closest. Configuration errors,
 the opposite, say exactly what is wrong and where, because only the owner of the files sees
-them. Passwords never appear in any message.
+them. Passwords never appear in any message, nor do tokens, codes or PKCE verifiers.
 
 Each ``RefusedError`` carries what the gateway answers with (SPEC §2.8): ``status``,
 ``reason_code``, ``source`` and ``description``. The ReasonCodes for steps 3 and 4 are not
@@ -47,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessDeniedError",
     "ApiError",
+    "AuthorizationError",
     "BodyHashError",
     "BusinessError",
     "ConfigurationError",
@@ -58,6 +62,7 @@ __all__ = [
     "KeyMaterialError",
     "KeyMismatchError",
     "KeyPasswordError",
+    "LoginRequiredError",
     "MalformedTokenError",
     "NonceReplayError",
     "PayloadError",
@@ -66,6 +71,7 @@ __all__ = [
     "SignatureError",
     "SigningError",
     "TimestampError",
+    "TokenEndpointError",
     "XBSecError",
 ]
 
@@ -152,6 +158,41 @@ class GatewayError(ApiError):
 class BusinessError(ApiError):
     """Refused by XBS after authentication: validation (400), decline (402), not found (404),
     conflict on the transaction reference (409), ... (SPEC §8.3)."""
+
+
+class AuthorizationError(XBSecError):
+    """The OAuth 2.0 authorization code flow of the Balance APIs failed (client, SPEC §6).
+
+    ``error`` and ``error_description`` are the RFC 6749 error code and text when the
+    authorization server sent them (``access_denied``, ``invalid_grant``, ...), else ``None``.
+    A separate branch, not a ``ConfigurationError``: nothing configured is wrong when a
+    refresh token has expired or a user said no in the browser.
+    """
+
+    def __init__(self, message: str, *, error: str | None = None,
+                 error_description: str | None = None) -> None:
+        self.error = error
+        self.error_description = error_description
+        super().__init__(message)
+
+
+class LoginRequiredError(AuthorizationError):
+    """No usable refresh token: none stored, expired, or refused (``invalid_grant``).
+
+    Only a new authorization in a browser (``xbsec oauth2 login``) gets a new one.
+    """
+
+
+class TokenEndpointError(AuthorizationError):
+    """The token endpoint refused a grant, could not be reached, or answered unusably.
+
+    ``status`` is the HTTP status, or ``None`` when no answer came.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, error: str | None = None,
+                 error_description: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, error=error, error_description=error_description)
 
 
 class RefusedError(XBSecError):
