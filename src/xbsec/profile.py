@@ -32,6 +32,20 @@ sandbox keys whose password is public anyway)::
     p12 = "tls-client.p12"
     password_env = "XBS_TLS_PW"
 
+    [profiles.eu.oauth2]               # PSD2 edges: access tokens for the Balance APIs
+    # redirect_uri = "http://127.0.0.1:8765/callback"   (the default; what is registered)
+    # authorize_url = "{base_url}/oauth2/authorize"     (the default)
+    # token_url = "{base_url}/oauth2/token"             (the default)
+    # scope = "balances"               (the default; "" sends none)
+    # token_store = "file"             file (default) | memory | redis://host:6379/0
+    # token_store_path = "~/.xbsec/tokens/eu.json"     (the default: the profile's name)
+    # refresh_margin = 60              seconds before expiry to refresh (default 60)
+
+``[oauth2]`` is for MTS EU/UK customers (edge ``eu`` or ``uk``, auth ``request-token``):
+their Balance calls carry an OAuth 2.0 access token (SPEC §1, §6) that ``xbsec oauth2
+login`` obtains in a browser; every other call keeps the request token. An empty table
+takes every default.
+
 Every missing or wrong entry is a ``ConfigurationError`` that names the file, the profile,
 the entry, and what to do.
 """
@@ -39,21 +53,27 @@ the entry, and what to do.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
+from urllib.parse import urlsplit
 
 from xbsec.environments import EDGES, ENVIRONMENTS, Edge, Environment, base_url, default_auth
 from xbsec.errors import ConfigurationError, KeyMaterialError
 from xbsec.keys.project import KeyFile, ProjectKeys
 
-__all__ = ["AuthMode", "MtlsConfig", "Profile", "find_profile_file", "load_profile"]
+__all__ = ["AuthMode", "MtlsConfig", "OAuth2Settings", "Profile", "find_profile_file",
+           "load_profile"]
 
 AuthMode = Literal["oauth1", "request-token"]
 _AUTH_MODES: tuple[AuthMode, ...] = ("oauth1", "request-token")
 DEFAULT_FILE = "xbsec.toml"
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
+_OAUTH2_ENTRIES = ("authorize_url", "redirect_uri", "refresh_margin", "scope", "token_store",
+                   "token_store_path", "token_url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +82,21 @@ class MtlsConfig:
 
     p12: Path
     password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuth2Settings:
+    """The ``[oauth2]`` table: the authorization code flow of the Balance APIs (SPEC §6)."""
+
+    authorize_url: str
+    token_url: str
+    redirect_uri: str = DEFAULT_REDIRECT_URI
+    scope: str = "balances"
+    token_store: str = "file"  # noqa: S105 - the kind of store, not a secret
+    """``memory``, ``file`` or a ``redis://``/``rediss://``/``unix://`` URL."""
+    token_store_path: Path
+    """Where a ``file`` store keeps the tokens."""
+    refresh_margin: float = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +115,7 @@ class Profile:
     keys: ProjectKeys
     mtls: MtlsConfig | None = None
     source: Path | None = None
+    oauth2: OAuth2Settings | None = None
 
 
 class _Reader:
@@ -193,7 +229,8 @@ def load_profile(name: str | None = None, path: str | os.PathLike[str] | None = 
 
 def _read(r: _Reader) -> Profile:
     known = {"environment", "edge", "base_url", "partner_id", "consumer_key", "auth",
-             "format", "timeout", "signing_key", "signing_certificate", "encryption", "mtls"}
+             "format", "timeout", "signing_key", "signing_certificate", "encryption", "mtls",
+             "oauth2"}
     unknown = sorted(set(r.table) - known)
     if unknown:
         raise r.fail(unknown[0], "unknown entry", f"known entries: {', '.join(sorted(known))}")
@@ -248,7 +285,55 @@ def _read(r: _Reader) -> Profile:
     if mtls_table is not None:
         p12 = r.file(r.get("p12", str, ..., mtls_table, "mtls."), "mtls.p12")
         mtls = MtlsConfig(p12, r.secret(mtls_table, "mtls."))
+    oauth2_table = r.get("oauth2", Mapping, None)
+    oauth2 = None
+    if oauth2_table is not None:
+        if edge == "global" or auth != "request-token":
+            raise r.fail("oauth2", "access tokens are for the Balance APIs of MTS EU/UK "
+                         "customers (SPEC §1)", 'use edge = "eu" or "uk" with auth = '
+                         '"request-token", or remove the [oauth2] table')
+        oauth2 = _oauth2(r, oauth2_table, url.rstrip("/"))
     return Profile(name=r.name, environment=environment, edge=edge, base_url=url.rstrip("/"),
                    partner_id=partner_id, auth=auth, encryption=enabled,
                    format=r.choice("format", ("json", "xml"), "json"), timeout=float(timeout),
-                   keys=keys, mtls=mtls, source=r.path)
+                   keys=keys, mtls=mtls, source=r.path, oauth2=oauth2)
+
+
+def _oauth2(r: _Reader, table: Mapping[str, Any], base: str) -> OAuth2Settings:
+    unknown = sorted(set(table) - set(_OAUTH2_ENTRIES))
+    if unknown:
+        raise r.fail("oauth2." + unknown[0], "unknown entry",
+                     f"known entries: {', '.join(_OAUTH2_ENTRIES)}")
+
+    def url(entry: str, default: str) -> str:
+        value: str = r.get(entry, str, default, table, "oauth2.")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or "#" in value:
+            raise r.fail("oauth2." + entry, f"{value!r} is not an http(s) URL without a "
+                         "fragment")
+        return value
+
+    store = r.get("token_store", str, "file", table, "oauth2.")
+    if store not in ("memory", "file") and not store.startswith(
+            ("redis://", "rediss://", "unix://")):
+        raise r.fail("oauth2.token_store", "must be memory, file, or a redis:// URL")
+    path_setting = r.get("token_store_path", str, None, table, "oauth2.")
+    if path_setting is None:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", r.name) or r.name.startswith("."):
+            raise r.fail("oauth2.token_store_path", "the profile's name cannot be a file "
+                         "name", "set token_store_path")
+        path = Path.home() / ".xbsec" / "tokens" / f"{r.name}.json"
+    else:
+        path = Path(os.path.expanduser(path_setting))
+        if not path.is_absolute():
+            path = r.path.parent / path
+    margin = r.get("refresh_margin", (int, float), 60, table, "oauth2.")
+    if not 0 <= margin < 900:
+        raise r.fail("oauth2.refresh_margin", "must be 0 to 899 seconds (an access token "
+                     "lives 900)")
+    return OAuth2Settings(authorize_url=url("authorize_url", base + "/oauth2/authorize"),
+                          token_url=url("token_url", base + "/oauth2/token"),
+                          redirect_uri=url("redirect_uri", DEFAULT_REDIRECT_URI),
+                          scope=r.get("scope", str, "balances", table, "oauth2."),
+                          token_store=store, token_store_path=path,
+                          refresh_margin=float(margin))
