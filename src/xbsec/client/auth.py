@@ -3,6 +3,11 @@
 ``RequestAuth.authorization(method, url, body)`` returns the ``Authorization`` value for
 the final bytes of one request. OAuth 1.0a signs the method, the URL and the body hash;
 a request token (MTS EU/UK, SPEC §5) covers nothing of the request, so it ignores them.
+
+An ``AsyncRefreshableAuth`` (the access token of the Balance APIs under asyncio,
+``xbsec.oauth2.access_token.AsyncAccessTokenAuth``) may need network I/O before it can
+answer; the asyncio adapters ``await auth.ready()`` first, so that ``authorization`` stays
+synchronous and never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ if TYPE_CHECKING:
     from xbsec.oauth2.request_token import RequestTokenMinter
     from xbsec.profile import Profile
 
-__all__ = ["OAuth1Auth", "RequestAuth", "RequestTokenAuth", "auth_from_profile"]
+__all__ = ["AsyncRefreshableAuth", "OAuth1Auth", "RequestAuth", "RequestTokenAuth",
+           "auth_from_profile"]
 
 
 @runtime_checkable
@@ -22,6 +28,13 @@ class RequestAuth(Protocol):
     """Produces the ``Authorization`` header value for the exact bytes of one request."""
 
     def authorization(self, method: str, url: str, body: bytes) -> str: ...
+
+
+@runtime_checkable
+class AsyncRefreshableAuth(RequestAuth, Protocol):
+    """A ``RequestAuth`` to be made ready by ``await ready()`` before each ``authorization``."""
+
+    async def ready(self) -> None: ...
 
 
 class OAuth1Auth:
