@@ -57,6 +57,7 @@ class FakeAuthorizationServer:
     exchanges: int = 0
     seen: list[Seen] = field(default_factory=list)
     forms: list[dict[str, str]] = field(default_factory=list)
+    issued_codes: list[str] = field(default_factory=list)
     inject: list[tuple[int, bytes, str]] = field(default_factory=list)
     """Answers to give the next token requests instead of the real ones."""
 
@@ -153,6 +154,7 @@ class FakeAuthorizationServer:
             answer = {"error": "access_denied", "state": params.get("state", "")}
         else:
             code = secrets.token_urlsafe(16)
+            self.issued_codes.append(code)
             with self._lock:
                 self._codes[code] = {"redirect_uri": redirect,
                                      "challenge": params.get("code_challenge", "")}

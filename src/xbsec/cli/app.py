@@ -9,6 +9,7 @@ from xbsec.cli.demo_cmd import demo
 from xbsec.cli.encryption_cmd import decrypt, encrypt
 from xbsec.cli.keys_cmd import keys_group
 from xbsec.cli.oauth1_cmd import explain, sign, verify
+from xbsec.cli.oauth2_cmd import oauth2_group
 from xbsec.cli.sandbox_cmd import sandbox_group
 
 
@@ -26,3 +27,4 @@ cli.add_command(encrypt)
 cli.add_command(decrypt)
 cli.add_command(sandbox_group)
 cli.add_command(demo)
+cli.add_command(oauth2_group)
