@@ -131,10 +131,6 @@ def _shorten(consumer_key: str | None) -> str:
     return consumer_key if len(consumer_key) <= 12 else consumer_key[:8] + "…"
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class AuthorizationServer:
     """The authorization server for the PSD2 consumers of ``registry``.
 
@@ -217,29 +213,22 @@ class AuthorizationServer:
         return _Reply(404, [(b"content-type", b"text/plain; charset=utf-8")], b"Not Found",
                       "not_found")
 
-    async def _body(self, receive: Receive) -> bytes:
+    async def _form(self, scope: Scope, receive: Receive) -> Form:
+        if _media_type(scope) != _FORM_TYPE:
+            raise InvalidRequestError(f"the body must be {_FORM_TYPE}")
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _BodyTooLarge  # nobody is listening; any answer will do
+            if message["type"] == "http.disconnect":  # nobody will read the answer
+                raise InvalidRequestError("the body is incomplete")
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.settings.max_body_bytes:
-                raise _BodyTooLarge
+                raise InvalidRequestError("the body is too large")
             chunks.append(chunk)
             if not message.get("more_body", False):
-                return b"".join(chunks)
-
-    async def _form(self, scope: Scope, receive: Receive) -> Form:
-        if _media_type(scope) != _FORM_TYPE:
-            raise InvalidRequestError(f"the body must be {_FORM_TYPE}")
-        try:
-            body = await self._body(receive)
-        except _BodyTooLarge:
-            raise InvalidRequestError("the body is too large") from None
-        return read_form(body)
+                return read_form(b"".join(chunks))
 
     # -- the token endpoint -----------------------------------------------------------------
 

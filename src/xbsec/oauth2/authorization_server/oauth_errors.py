@@ -20,6 +20,10 @@ Below ``xbsec.errors.XBSecError``::
 The token endpoint answers an ``OAuthError`` as RFC 6749 §5.2 JSON; the authorization
 endpoint redirects it to the client (RFC 6749 §4.1.2.1). Descriptions never quote a code,
 token, verifier or assertion.
+
+``invalid_client`` is a 401 without ``WWW-Authenticate``: RFC 6749 §5.2 makes the 401
+optional and ties the header to HTTP authentication schemes, and ``private_key_jwt`` is
+not one; naming a scheme the server does not accept would mislead a client.
 """
 
 from __future__ import annotations
