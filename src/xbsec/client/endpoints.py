@@ -35,6 +35,8 @@ class Call:
     format: Format | None = None
     unwrap: bool = True
     """Return what is inside the response's single root member."""
+    balance: bool = False
+    """A Balance API call: an access token for MTS EU/UK customers (SPEC §1, §6)."""
 
     @property
     def target(self) -> str:
@@ -146,10 +148,10 @@ class Endpoints(Generic[R]):
 
     def balances(self, *, include_balance: bool | None = None,
                  format: Format | None = None) -> R:
-        """GET every account (PSD2 customers: an access token, see the Balance issue)."""
+        """GET every account (MTS EU/UK customers: with an access token, SPEC §6)."""
         query = () if include_balance is None else (("include_balance", _flag(include_balance)),)
         return self._call(Call("GET", f"{self._partner_v0}/accounts", query=query,
-                               format=format))
+                               format=format, balance=True))
 
     def balance(self, account_id: str, *, include_balance: bool | None = None,
                 format: Format | None = None) -> R:
@@ -157,7 +159,7 @@ class Endpoints(Generic[R]):
         query = () if include_balance is None else (("include_balance", _flag(include_balance)),)
         return self._call(Call(
             "GET", f"{self._partner_v0}/accounts/{_segment(account_id, 'account_id')}",
-            query=query, format=format))
+            query=query, format=format, balance=True))
 
     def validate_account(self, validation: Document) -> R:
         """POST accounts/validations (JSON; always encrypted by Mastercard's reference app)."""

@@ -128,7 +128,8 @@ class ClientPipeline:
 
     def request(self, method: str, url: str, *, document: Any = None,
                 body: bytes | None = None, headers: Mapping[str, str] | None = None,
-                format: Format | None = None, encrypt: bool | None = None) -> OutgoingRequest:
+                format: Format | None = None, encrypt: bool | None = None,
+                auth: RequestAuth | None = None) -> OutgoingRequest:
         """Prepare one request.
 
         Give ``document`` (serialised here, once) or ``body`` (bytes already serialised), not
@@ -136,7 +137,9 @@ class ClientPipeline:
         pipeline's default. ``Accept`` is that format unless ``headers`` name a specific one
         (a bare ``*/*`` names none). ``encrypt`` defaults to whether encryption is
         configured; GETs are marked ``x-encrypted`` too, so that the response comes back
-        encrypted.
+        encrypted. ``auth`` replaces the pipeline's auth for this request alone: the Balance
+        calls of MTS EU/UK customers carry an access token, every other call a request
+        token (SPEC §1).
         """
         if document is not None and body is not None:
             raise PayloadError("give a document or a body, not both")
@@ -162,7 +165,7 @@ class ClientPipeline:
                                           content_type=out["Content-Type"],
                                           kid=self.encryption.kid)
             out["x-encrypted"] = "true"
-        out["Authorization"] = self.auth.authorization(method, url, payload)
+        out["Authorization"] = (auth or self.auth).authorization(method, url, payload)
         return OutgoingRequest(method.upper(), url, out, payload, encrypted, format)
 
     # -- back -----------------------------------------------------------------------------

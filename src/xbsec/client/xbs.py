@@ -5,9 +5,14 @@
 ...     payment = xbs.create_payment({"transaction_reference": ..., "proposal_id": ...})
 
 Signing, encryption, decryption and error parsing are the pipeline's; this module only
-moves bytes. A GET (idempotent) is retried on a connection error or a 502/503/504, re-signed
-each time (a resent nonce would be a replay); a POST is never retried, because a payment
-must not be made twice.
+moves bytes. MTS EU/UK customers whose profile has an ``[oauth2]`` table call the Balance
+APIs (``balances``, ``balance``) with the access token ``xbsec oauth2 login`` obtained,
+refreshed in time over the client's own httpx connection; every other call keeps the
+request token (SPEC §1, §6). ``balance_auth=`` gives that auth explicitly.
+
+A GET (idempotent) is retried on a connection error or a 502/503/504, re-signed each time
+(a resent nonce would be a replay); a POST is never retried, because a payment must not be
+made twice.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
 from xbsec.client.endpoints import Call, Endpoints
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError
@@ -54,11 +60,14 @@ class _Base:
         self.partner_id = partner_id
         self.retries = retries
         self.backoff = backoff
+        self.balance_auth: RequestAuth | None = None
+        """The auth of the Balance calls, when it is not the pipeline's (SPEC §6)."""
 
     def _prepare(self, call: Call) -> OutgoingRequest:
         return self.pipeline.request(call.method, self.base_url + call.target,
                                      document=call.document, headers=call.headers,
-                                     format=call.format)
+                                     format=call.format,
+                                     auth=self.balance_auth if call.balance else None)
 
     def _retry(self, call: Call, attempt: int, status: int | None) -> float | None:
         """Seconds to wait before trying ``call`` again, or ``None`` to stop."""
@@ -107,11 +116,19 @@ class XBSClient(_Base, Endpoints[Any]):
                  http: httpx.Client | None = None, timeout: float | None = None,
                  cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 balance_auth: RequestAuth | None = None) -> None:
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
         _only_one(http, cafile)
         self.http = http or httpx.Client(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
+        if balance_auth is None and profile is not None and profile.oauth2 is not None:
+            # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
+            # profile reader accepts [oauth2] only on their profiles.
+            from xbsec.oauth2.access_token import AccessTokenAuth
+
+            balance_auth = AccessTokenAuth.from_profile(profile, http=self.http)
+        self.balance_auth = balance_auth
 
     @classmethod
     def from_profile(cls, name: str | None = None, path: str | None = None,
@@ -160,11 +177,19 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
                  http: httpx.AsyncClient | None = None, timeout: float | None = None,
                  cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
-                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Any] = asyncio.sleep,
+                 balance_auth: RequestAuth | None = None) -> None:
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
         _only_one(http, cafile)
         self.http = http or httpx.AsyncClient(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
+        if balance_auth is None and profile is not None and profile.oauth2 is not None:
+            # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
+            # profile reader accepts [oauth2] only on their profiles.
+            from xbsec.oauth2.access_token import AsyncAccessTokenAuth
+
+            balance_auth = AsyncAccessTokenAuth.from_profile(profile, http=self.http)
+        self.balance_auth = balance_auth
 
     @classmethod
     def from_profile(cls, name: str | None = None, path: str | None = None,
@@ -176,6 +201,8 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
     async def _run(self, call: Call) -> Any:
         attempt = 0
         while True:
+            if call.balance and isinstance(self.balance_auth, AsyncRefreshableAuth):
+                await self.balance_auth.ready()  # a refresh, if due, without blocking the loop
             # Signing and encryption are CPU-bound and take well under a millisecond.
             out = self._prepare(call)
             try:
