@@ -25,6 +25,9 @@ What this relies on in aiohttp (3.12 or later, the first with client middlewares
   to replace a response body; ``tests/integrations/test_aiohttp_*`` pin the behaviour.
   The whole answer is read before the middleware returns (XBS answers are documents), so
   ``response.content`` is already drained.
+- The pipeline's auth is called synchronously; an ``AsyncRefreshableAuth`` (the Balance
+  access token, ``AsyncAccessTokenAuth``) is awaited (``ready()``) before each request, so
+  a refresh runs on the event loop over httpx's asyncio client and never blocks it.
 - A request that is sent again (a 307/308 redirect of a plain request, a retry on a dropped
   keep-alive connection, a retrying middleware) comes back through the middleware with the
   body it set; that body remembers its plaintext, so each attempt is encrypted and signed
@@ -49,6 +52,7 @@ from aiohttp.payload import BytesPayload
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from xbsec.client.auth import AsyncRefreshableAuth
 from xbsec.client.exchange import Exchange
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError, PayloadError, SigningError
@@ -99,6 +103,8 @@ def xbsec_middleware(pipeline: ClientPipeline, *,
         if bound is not None and request.url.origin() != bound:
             raise SigningError(f"refusing to sign a request to {request.url.origin()}: this "
                                f"session is bound to {bound}")
+        if isinstance(pipeline.auth, AsyncRefreshableAuth):
+            await pipeline.auth.ready()
         out = await _prepare(pipeline, request)
         response = await handler(request)
         try:

@@ -10,7 +10,10 @@
         quote = exchange_of(response).document()    # or response.json(); ApiError on 4xx/5xx
 
 - ``XBSAuth``: signing only (any ``RequestAuth``), for ``Client`` and ``AsyncClient``
-  alike through one ``auth_flow``.
+  alike through one ``auth_flow``. Under ``AsyncClient`` an ``AsyncRefreshableAuth`` is
+  awaited (``ready()``) first: ``XBSAuth(AsyncAccessTokenAuth(...))`` refreshes the
+  Balance access token without blocking the event loop; ``XBSAuth(AccessTokenAuth(...))``
+  is the ``Client`` form.
 - ``XBSTransport`` / ``AsyncXBSTransport``: the whole pipeline around another transport.
   The request is rebuilt with the encrypted, signed body; the response is rebuilt with the
   plaintext body (Content-Length of the plaintext, no Content-Encoding: the bytes are
@@ -28,12 +31,12 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Generator, Mapping
+from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import Any
 
 import httpx
 
-from xbsec.client.auth import RequestAuth
+from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
 from xbsec.client.exchange import Exchange
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError
@@ -86,6 +89,14 @@ class XBSAuth(httpx.Auth):
         request.headers["Authorization"] = self.auth.authorization(
             request.method, str(request.url), body)
         yield request
+
+    async def async_auth_flow(
+            self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        if isinstance(self.auth, AsyncRefreshableAuth):
+            await self.auth.ready()  # any refresh happens here, on the event loop
+        for sent in self.auth_flow(request):  # one request; the answer needs nothing more
+            yield sent
 
 
 def _outgoing(pipeline: ClientPipeline, request: httpx.Request,

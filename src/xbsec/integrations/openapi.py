@@ -28,6 +28,11 @@ connections the profile's client certificate; the server is verified as the gene
 ``Configuration`` says (``verify_ssl``, ``ssl_ca_cert``). Host and timeouts stay the
 ``Configuration``'s.
 
+The Balance APIs of MTS EU/UK customers take an access token instead of the request token
+(SPEC §1, §6): give the Balance API's ``ApiClient`` its own signer layer,
+``add_signer_layer(balance_client, ClientPipeline(AccessTokenAuth.from_profile(profile)))``,
+which refreshes the token (synchronously, as the generated client is) when it is due.
+
 Only the generator's default urllib3 library is supported (``--library asyncio`` builds
 on aiohttp: use ``xbsec.integrations.aiohttp.xbsec_middleware`` on its session).
 """
