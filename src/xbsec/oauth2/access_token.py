@@ -28,6 +28,21 @@ token endpoint answering ``invalid_grant``), ``LoginRequiredError`` says to run
 ``authorization()`` (what the pipeline calls) only hands out the token the last
 ``await ready()`` made fresh; the asyncio adapters await ``ready()`` before signing.
 Use one per event loop.
+
+With each HTTP integration (the Balance calls only: every other XBS call keeps the
+profile's request token, so give the Balance calls their own session or client)::
+
+    XBSClient(profile)                       # does it all: balances() and balance() use it
+    requests.Session().auth = xbsec.integrations.requests.XBSAuth(AccessTokenAuth(...))
+    httpx.Client(auth=xbsec.integrations.httpx.XBSAuth(AccessTokenAuth(...)))
+    httpx.AsyncClient(auth=xbsec.integrations.httpx.XBSAuth(AsyncAccessTokenAuth(...)))
+    aiohttp.ClientSession(middlewares=[xbsec_middleware(ClientPipeline(AsyncAccessTokenAuth(
+        ...), encryption=...))])
+    add_signer_layer(balance_api_client, ClientPipeline(AccessTokenAuth(...)))   # OpenAPI
+
+``XBSAuth`` signs only; a ``ClientPipeline`` (``XBSTransport``, the aiohttp middleware, the
+OpenAPI layers) encrypts too. Give the asyncio clients the asynchronous auth: the
+synchronous one would refresh with a blocking call on the event loop.
 """
 
 from __future__ import annotations
