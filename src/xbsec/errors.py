@@ -19,6 +19,16 @@ or third-party exception escapes it::
     ├── AuthorizationError          (client) the OAuth 2.0 authorization code flow failed
     │   ├── LoginRequiredError      no usable refresh token: log in again in a browser
     │   └── TokenEndpointError      the token endpoint refused a grant or answered unusably
+    ├── OAuthError                  (server) the authorization server refuses (RFC 6749 §5.2)
+    │   ├── InvalidRequestError         400 invalid_request
+    │   ├── InvalidClientError          401 invalid_client (private_key_jwt failed)
+    │   ├── InvalidGrantError           400 invalid_grant (code, refresh token, PKCE)
+    │   ├── UnauthorizedClientError     400 unauthorized_client (not a PSD2 consumer)
+    │   ├── UnsupportedGrantTypeError   400 unsupported_grant_type
+    │   ├── UnsupportedResponseTypeError    (redirect) unsupported_response_type
+    │   ├── InvalidScopeError           400 invalid_scope
+    │   ├── TemporarilyUnavailableError 503 temporarily_unavailable
+    │   └── UntrustedRequestError       400 page, never a redirect (RFC 6749 §4.1.2.1)
     └── RefusedError                (server) the gateway refuses a request
         ├── InvalidAuthHeaderError  400 INVALID_AUTH_HEADER   (SPEC §2.7 step 1)
         │   └── MalformedTokenError 401 INVALID_AUTH_HEADER   (SPEC §5.4 steps 1-2: a JWS)
@@ -27,6 +37,7 @@ or third-party exception escapes it::
         ├── NonceReplayError        401 NONCE_REPLAYED         (step 4)
         ├── BodyHashError           401 INVALID_BODY_HASH      (step 5)
         ├── SignatureError          403 AUTHENTICATION_FAILED  (step 6)
+        ├── InvalidAccessTokenError 401 INVALID_ACCESS_TOKEN   (Balance APIs, SPEC §6.4)
         └── ServiceUnavailableError 503 SERVICE_UNAVAILABLE    (replay store unreachable)
 
 Cryptographic failures say nothing about why (as ``cryptography``'s ``InvalidTag`` and
@@ -56,7 +67,12 @@ __all__ = [
     "ConfigurationError",
     "DecryptionError",
     "GatewayError",
+    "InvalidAccessTokenError",
     "InvalidAuthHeaderError",
+    "InvalidClientError",
+    "InvalidGrantError",
+    "InvalidRequestError",
+    "InvalidScopeError",
     "KeyAliasError",
     "KeyFileError",
     "KeyMaterialError",
@@ -65,13 +81,19 @@ __all__ = [
     "LoginRequiredError",
     "MalformedTokenError",
     "NonceReplayError",
+    "OAuthError",
     "PayloadError",
     "RefusedError",
     "ServiceUnavailableError",
     "SignatureError",
     "SigningError",
+    "TemporarilyUnavailableError",
     "TimestampError",
     "TokenEndpointError",
+    "UnauthorizedClientError",
+    "UnsupportedGrantTypeError",
+    "UnsupportedResponseTypeError",
+    "UntrustedRequestError",
     "XBSecError",
 ]
 
@@ -273,3 +295,70 @@ class ServiceUnavailableError(RefusedError):
 
     status = 503
     default_reason_code = "SERVICE_UNAVAILABLE"
+
+
+class OAuthError(XBSecError):
+    """A refusal of the authorization server: RFC 6749 ``error`` and ``error_description``."""
+
+    error: ClassVar[str] = "invalid_request"
+    status: ClassVar[int] = 400
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        super().__init__(f"{self.error}: {description}")
+
+
+class InvalidRequestError(OAuthError):
+    """A parameter is missing, repeated, malformed or unsupported."""
+
+
+class InvalidClientError(OAuthError):
+    """Client authentication (``private_key_jwt``, RFC 7523) failed."""
+
+    error = "invalid_client"
+    status = 401
+
+
+class InvalidGrantError(OAuthError):
+    """The code or refresh token is unknown, expired, used, revoked, or was issued for
+    another client or redirect URI; or the PKCE verifier does not match."""
+
+    error = "invalid_grant"
+
+
+class UnauthorizedClientError(OAuthError):
+    """The client authenticated but may not use this flow (it is not a PSD2 consumer)."""
+
+    error = "unauthorized_client"
+
+
+class UnsupportedGrantTypeError(OAuthError):
+    error = "unsupported_grant_type"
+
+
+class UnsupportedResponseTypeError(OAuthError):
+    error = "unsupported_response_type"
+
+
+class InvalidScopeError(OAuthError):
+    error = "invalid_scope"
+
+
+class TemporarilyUnavailableError(OAuthError):
+    """The token database is busy beyond its timeout; the client may try again."""
+
+    error = "temporarily_unavailable"
+    status = 503
+
+
+class UntrustedRequestError(OAuthError):
+    """The authorization request cannot be answered by a redirect: its client is unknown or
+    not a PSD2 consumer, its redirect URI is not registered, or its consent form was not
+    one this server rendered. The user sees an error page instead."""
+
+
+class InvalidAccessTokenError(RefusedError):
+    """The access token is unknown, expired or revoked (Balance APIs, SPEC §6.4)."""
+
+    status = 401
+    default_reason_code = "INVALID_ACCESS_TOKEN"
