@@ -329,3 +329,8 @@ def test_store_errors_surface_as_authorization_errors(tmp_path: Path, clock: Clo
     (tmp_path / "eu.json").chmod(0o600)
     with pytest.raises(AuthorizationError, match="not a token set"):
         sync_auth(endpoint, FileTokenStore(tmp_path / "eu.json"), clock).access_token()
+
+
+def test_the_store_must_be_a_token_store(endpoint: TokenEndpoint, clock: Clock) -> None:
+    with pytest.raises(ConfigurationError, match="store must be a TokenStore, not dict"):
+        sync_auth(endpoint, {}, clock)

@@ -144,3 +144,8 @@ def test_the_verifier_is_not_in_the_repr() -> None:
     # The state travels in the URL anyway; the verifier must stay in this process.
     request = make()
     assert request.pkce.verifier not in repr(request)
+
+
+def test_a_short_random_source_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="16 bytes, not 32"):
+        make(random_bytes=lambda n: b"\0" * 16)

@@ -280,3 +280,37 @@ def test_a_login_then_the_stored_tokens_are_usable(server: FakeAuthorizationServ
     saved = json.loads((tmp_path / "tokens" / "eu.json").read_bytes())
     assert saved["token_url"] == server.token_url
     assert saved["client_id"] == CLIENT_ID
+
+
+def test_a_browser_that_cannot_be_opened_leaves_the_url_to_the_user(
+        server: FakeAuthorizationServer, tmp_path: Path, key_files: Path, run: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import webbrowser
+
+    def broken(url: str, new: int = 0) -> bool:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    profile = write_psd2_profile(tmp_path, server.url, key_files)
+    monkeypatch.setattr(webbrowser, "open", broken)
+    monkeypatch.setenv("DISPLAY", ":0")
+    result = run("oauth2", "login", "--profile-file", str(profile), "--port", "0",
+                 "--timeout", "1")
+    assert "(no browser could be opened: open the URL yourself)" in result.output
+    assert result.exit_code == 2
+
+
+def test_status_without_a_refresh_expiry_or_a_refresh_token(tmp_path: Path, key_files: Path,
+                                                            run: Any) -> None:
+    profile = write_psd2_profile(tmp_path, "http://127.0.0.1:1", key_files)
+    store = FileTokenStore(tmp_path / "tokens" / "eu.json")
+    now = time.time()
+    store.save(TokenSet(access_token="at", refresh_token="rt", obtained_at=now,
+                        expires_at=now + 3 * 3600))
+    result = run("oauth2", "status", "--profile-file", str(profile))
+    assert result.exit_code == 0
+    assert "access token:  expires in 3 h" in result.output
+    assert "refresh token: present (the server did not say until when)" in result.output
+    store.save(TokenSet(access_token="at", obtained_at=now - 1000, expires_at=now - 100))
+    result = run("oauth2", "status", "--profile-file", str(profile))
+    assert "refresh token: none" in result.output
+    assert result.exit_code == 1

@@ -219,3 +219,18 @@ async def test_cancelled_while_waiting_for_the_lock_gives_it_back_once_taken(
             await asyncio.sleep(0.01)
     assert (store.lock.entered, store.lock.exited) == (1, 1)  # ...and gives it back
     assert server.refreshes == 0
+
+
+@pytest.mark.anyio
+async def test_two_event_loops_processes_sharing_a_token_file_refresh_once(
+        slow: FakeAuthorizationServer, endpoint: TokenEndpoint, clock: Clock,
+        tmp_path: Path) -> None:
+    path = tmp_path / "eu.json"
+    FileTokenStore(path).save(tokens_from(slow, clock))
+    async with httpx.AsyncClient() as http:
+        auths = [AsyncAccessTokenAuth(AsyncTokenClient(endpoint, http=http),
+                                      FileTokenStore(path), clock=clock) for _ in range(2)]
+        clock.advance(850)
+        tokens = await asyncio.gather(*(auths[i % 2].access_token() for i in range(20)))
+    assert slow.refreshes == 1
+    assert len(set(tokens)) == 1

@@ -245,3 +245,20 @@ def test_settings_pick_the_store(tmp_path: Path) -> None:
     assert store.path == tmp_path / "x.json"
     with pytest.raises(ConfigurationError, match="'memory', 'file' or a redis"):
         token_store_from_setting("s3://bucket", path=tmp_path, redis_key="k")
+
+
+def test_a_lock_that_cannot_be_made_is_an_authorization_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    store = FileTokenStore(tmp_path / "file" / "eu.json")
+    with pytest.raises(AuthorizationError, match="cannot lock the tokens"), \
+            store.refresh_lock():
+        pass
+
+
+def test_a_redis_setting_without_redis_installed_says_which_extra(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "xbsec.oauth2.redis_token_store", None)
+    with pytest.raises(ConfigurationError, match=r"xbsec\[redis\]"):
+        token_store_from_setting("redis://127.0.0.1/0", path=tmp_path, redis_key="k")
