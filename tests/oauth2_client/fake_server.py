@@ -72,7 +72,7 @@ class FakeAuthorizationServer:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> FakeAuthorizationServer:
+    def start(self, ssl_context: Any = None) -> FakeAuthorizationServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,6 +88,10 @@ class FakeAuthorizationServer:
 
         self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self.scheme = "http"
+        if ssl_context is not None:
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
         return self
@@ -100,7 +104,7 @@ class FakeAuthorizationServer:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def token_url(self) -> str:

@@ -20,8 +20,6 @@ import click
 from xbsec.cli.options import EXIT_REFUSED, handle_errors
 
 if TYPE_CHECKING:
-    import httpx
-
     from xbsec.profile import Profile
 
 _DEFAULT_TIMEOUT = 300.0
@@ -66,16 +64,6 @@ def _browser_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _token_http(profile: Profile) -> httpx.Client:
-    import httpx
-
-    from xbsec.client.tls import client_ssl_context
-
-    # The token endpoint is on the same edge as the API: same mutual TLS (SPEC §1).
-    verify = client_ssl_context(profile.mtls) if profile.mtls is not None else True
-    return httpx.Client(timeout=profile.timeout, verify=verify)
-
-
 @click.group("oauth2")
 def oauth2_group() -> None:
     """Access tokens for the Balance APIs (MTS EU/UK customers)."""
@@ -94,7 +82,7 @@ def login(profile_name: str | None, profile_file: str | None, port: int | None,
           no_browser: bool, timeout: float) -> None:
     """Authorize in a browser and store the access and refresh tokens."""
     from xbsec.oauth2.authorization import AuthorizationRequest
-    from xbsec.oauth2.from_profile import oauth2_parts, oauth2_settings
+    from xbsec.oauth2.from_profile import oauth2_parts, oauth2_settings, tls_verify
     from xbsec.oauth2.login import LoopbackListener, loopback_port
     from xbsec.oauth2.token_client import TokenClient
 
@@ -121,9 +109,12 @@ def login(profile_name: str | None, profile_file: str | None, port: int | None,
         click.echo(f"Waiting up to {timeout:g} s for the redirect to {listener.redirect_uri} …")
         query = listener.wait(request, timeout=timeout)
     code = request.code_from(query)
-    with _token_http(profile) as http:
-        tokens = TokenClient(endpoint, http=http).exchange_code(
-            code, redirect_uri=request.redirect_uri, code_verifier=request.pkce.verifier)
+    client = TokenClient(endpoint, timeout=profile.timeout, verify=tls_verify(profile))
+    try:
+        tokens = client.exchange_code(code, redirect_uri=request.redirect_uri,
+                                      code_verifier=request.pkce.verifier)
+    finally:
+        client.close()
     store.save(tokens)
     now = time.time()
     refresh = ("valid " + _span(tokens.refresh_expires_at - now)

@@ -146,12 +146,18 @@ class AccessTokenAuth(_Tokens):
     @classmethod
     def from_profile(cls, profile: Profile, *, http: httpx.Client | None = None,
                      **options: Any) -> AccessTokenAuth:
-        """From a profile's ``[oauth2]`` table; ``http`` (yours to close) sends the refreshes."""
-        from xbsec.oauth2.from_profile import oauth2_parts
+        """From a profile's ``[oauth2]`` table; ``http`` (yours to close) sends the refreshes.
+
+        Without ``http``, a client is made with the profile's timeout and mTLS certificate,
+        and ``close()`` closes it.
+        """
+        from xbsec.oauth2.from_profile import oauth2_parts, tls_verify
 
         endpoint, store, margin = oauth2_parts(profile)
         options.setdefault("refresh_margin", margin)
-        return cls(TokenClient(endpoint, http=http, timeout=profile.timeout), store, **options)
+        client = TokenClient(endpoint, http=http, timeout=profile.timeout,
+                             verify=tls_verify(profile) if http is None else True)
+        return cls(client, store, **options)
 
     def authorization(self, method: str, url: str, body: bytes) -> str:
         return "Bearer " + self.access_token()
@@ -227,13 +233,18 @@ class AsyncAccessTokenAuth(_Tokens):
     @classmethod
     def from_profile(cls, profile: Profile, *, http: httpx.AsyncClient | None = None,
                      **options: Any) -> AsyncAccessTokenAuth:
-        """From a profile's ``[oauth2]`` table; ``http`` (yours to close) sends the refreshes."""
-        from xbsec.oauth2.from_profile import oauth2_parts
+        """From a profile's ``[oauth2]`` table; ``http`` (yours to close) sends the refreshes.
+
+        Without ``http``, a client is made with the profile's timeout and mTLS certificate,
+        and ``aclose()`` closes it.
+        """
+        from xbsec.oauth2.from_profile import oauth2_parts, tls_verify
 
         endpoint, store, margin = oauth2_parts(profile)
         options.setdefault("refresh_margin", margin)
-        return cls(AsyncTokenClient(endpoint, http=http, timeout=profile.timeout), store,
-                   **options)
+        client = AsyncTokenClient(endpoint, http=http, timeout=profile.timeout,
+                                  verify=tls_verify(profile) if http is None else True)
+        return cls(client, store, **options)
 
     async def access_token(self) -> str:
         """A token good for at least ``refresh_margin`` more seconds, refreshing if need be."""

@@ -7,6 +7,7 @@ profile, as token files are.
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,8 @@ from xbsec.oauth2.token_store import REDIS_KEY_PREFIX, TokenStore, token_store_f
 if TYPE_CHECKING:
     from xbsec.profile import OAuth2Settings, Profile
 
-__all__ = ["login_command", "oauth2_parts", "oauth2_settings", "token_store_for"]
+__all__ = ["login_command", "oauth2_parts", "oauth2_settings", "tls_verify",
+           "token_store_for"]
 
 
 def oauth2_settings(profile: Profile) -> OAuth2Settings:
@@ -37,6 +39,19 @@ def login_command(profile: Profile) -> str:
             Path.cwd() / "xbsec.toml").resolve():
         command += f" --profile-file {profile.source}"
     return command
+
+
+def tls_verify(profile: Profile) -> ssl.SSLContext | bool:
+    """What a token client made for ``profile`` verifies with, and presents.
+
+    The token endpoint sits on the same edge as the API, so the profile's mutual TLS client
+    certificate goes there too (SPEC §1).
+    """
+    if profile.mtls is None:
+        return True
+    from xbsec.client.tls import client_ssl_context
+
+    return client_ssl_context(profile.mtls)
 
 
 def token_store_for(profile: Profile) -> TokenStore:

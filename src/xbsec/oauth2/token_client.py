@@ -8,11 +8,14 @@ Redirects are not followed: a token endpoint answers, it does not redirect, and 
 one would post the client assertion and the refresh token somewhere else.
 
 An ``http`` client passed in (to share its mTLS context, proxy and pool with the XBS
-calls) is yours to close; one made here is closed by ``close()``/``aclose()``.
+calls) is yours to close; one made here (with ``timeout`` and ``verify``: an
+``ssl.SSLContext`` carrying the mTLS client certificate of the PSD2 edges) is closed by
+``close()``/``aclose()``.
 """
 
 from __future__ import annotations
 
+import ssl
 from typing import Final
 
 import httpx
@@ -42,10 +45,11 @@ class TokenClient:
     """Exchanges codes and refreshes tokens, synchronously."""
 
     def __init__(self, endpoint: TokenEndpoint, *, http: httpx.Client | None = None,
-                 timeout: float = _DEFAULT_TIMEOUT) -> None:
+                 timeout: float = _DEFAULT_TIMEOUT,
+                 verify: ssl.SSLContext | bool = True) -> None:
         self.endpoint = endpoint
         self._owns_http = http is None
-        self.http = http if http is not None else httpx.Client(timeout=timeout)
+        self.http = http if http is not None else httpx.Client(timeout=timeout, verify=verify)
 
     def exchange_code(self, code: str, *, redirect_uri: str, code_verifier: str) -> TokenSet:
         """The tokens for an authorization code (RFC 6749 §4.1.3)."""
@@ -83,10 +87,12 @@ class AsyncTokenClient:
     """``TokenClient`` for asyncio, on ``httpx.AsyncClient``: never blocks the event loop."""
 
     def __init__(self, endpoint: TokenEndpoint, *, http: httpx.AsyncClient | None = None,
-                 timeout: float = _DEFAULT_TIMEOUT) -> None:
+                 timeout: float = _DEFAULT_TIMEOUT,
+                 verify: ssl.SSLContext | bool = True) -> None:
         self.endpoint = endpoint
         self._owns_http = http is None
-        self.http = http if http is not None else httpx.AsyncClient(timeout=timeout)
+        self.http = (http if http is not None
+                     else httpx.AsyncClient(timeout=timeout, verify=verify))
 
     async def exchange_code(self, code: str, *, redirect_uri: str,
                             code_verifier: str) -> TokenSet:
