@@ -34,11 +34,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    made = init_project(tmp_path / "project", auth="request-token", port=free_port())
-    profile = Path(made.made["profile"])
-    profile.write_text(profile.read_text()
-                       + '\n[profiles.sandbox.oauth2]\ntoken_store_path = "tokens.json"\n')
-    return made
+    # init --auth request-token writes an [oauth2] table storing tokens in the project
+    return init_project(tmp_path / "project", auth="request-token", port=free_port())
 
 
 @pytest.fixture

@@ -170,6 +170,12 @@ mastercard_encryption_certificate = "mastercard-encryption.pem"
         # The Balance APIs' authorization code flow (SPEC §6) sends the browser back to the
         # client's loopback listener; any port of this loopback URI is accepted (RFC 8252 §7.3).
         registry += f"redirect_uris = [{_toml_string(REDIRECT_URI)}]\n"
+        # The Balance APIs' access tokens, kept inside the project: each project its own.
+        profile += """
+[profiles.sandbox.oauth2]
+token_store = "file"
+token_store_path = "tokens.json"
+"""
     (root / "xbsec.toml").write_text(profile)
     (server / "registry.toml").write_text(registry)
     return SandboxProject(root, consumer_key, partner_id, auth)
