@@ -15,8 +15,11 @@ import xbsec.server
 
 EXPECTED = [
     "AccessDeniedError",
+    "AccessTokenAuth",
     "ApiError",
+    "AsyncAccessTokenAuth",
     "AsyncXBSClient",
+    "AuthorizationError",
     "BodyHashError",
     "BusinessError",
     "ClientPipeline",
@@ -35,6 +38,7 @@ EXPECTED = [
     "KeyMaterialError",
     "KeyMismatchError",
     "KeyPasswordError",
+    "LoginRequiredError",
     "MalformedTokenError",
     "MemoryReplayStore",
     "NonceReplayError",
@@ -53,6 +57,7 @@ EXPECTED = [
     "SignedRequest",
     "SigningError",
     "TimestampError",
+    "TokenEndpointError",
     "VerifiedRequest",
     "VerifiedToken",
     "XBSClient",

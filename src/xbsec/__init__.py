@@ -13,6 +13,7 @@ from xbsec._version import __version__
 from xbsec.errors import (
     AccessDeniedError,
     ApiError,
+    AuthorizationError,
     BodyHashError,
     BusinessError,
     ConfigurationError,
@@ -24,6 +25,7 @@ from xbsec.errors import (
     KeyMaterialError,
     KeyMismatchError,
     KeyPasswordError,
+    LoginRequiredError,
     MalformedTokenError,
     NonceReplayError,
     PayloadError,
@@ -32,6 +34,7 @@ from xbsec.errors import (
     SignatureError,
     SigningError,
     TimestampError,
+    TokenEndpointError,
     XBSecError,
 )
 
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
     from xbsec.keys.project import KeyFile, ProjectKeys
     from xbsec.oauth1.signer import OAuth1Signer, SignedRequest
     from xbsec.oauth1.verifier import OAuth1Verifier, VerifiedRequest
+    from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
     from xbsec.oauth2.request_token import RequestTokenMinter
     from xbsec.oauth2.request_token_verifier import RequestTokenVerifier, VerifiedToken
     from xbsec.payload.encrypted_body import decrypt_payload, encrypt_payload
@@ -54,6 +58,8 @@ if TYPE_CHECKING:
     from xbsec.replay import MemoryReplayStore, ReplayStore
 
 _LAZY = {
+    "AccessTokenAuth": "xbsec.oauth2.access_token",
+    "AsyncAccessTokenAuth": "xbsec.oauth2.access_token",
     "AsyncXBSClient": "xbsec.client.xbs",
     "ClientPipeline": "xbsec.client.pipeline",
     "Profile": "xbsec.profile",
@@ -88,8 +94,11 @@ _LAZY = {
 
 __all__ = [
     "AccessDeniedError",
+    "AccessTokenAuth",
     "ApiError",
+    "AsyncAccessTokenAuth",
     "AsyncXBSClient",
+    "AuthorizationError",
     "BodyHashError",
     "BusinessError",
     "ClientPipeline",
@@ -108,6 +117,7 @@ __all__ = [
     "KeyMaterialError",
     "KeyMismatchError",
     "KeyPasswordError",
+    "LoginRequiredError",
     "MalformedTokenError",
     "MemoryReplayStore",
     "NonceReplayError",
@@ -126,6 +136,7 @@ __all__ = [
     "SignedRequest",
     "SigningError",
     "TimestampError",
+    "TokenEndpointError",
     "VerifiedRequest",
     "VerifiedToken",
     "XBSClient",
