@@ -6,9 +6,9 @@ that ``import xbsec`` stays cheap for command-line tools and short-lived workers
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from xbsec._lazy import lazy_face
 from xbsec._version import __version__
 from xbsec.errors import (
     AccessDeniedError,
@@ -154,14 +154,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'xbsec' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, __all__, globals())

@@ -6,8 +6,9 @@ PKCS#12 support is only loaded by the code that needs it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xbsec._lazy import lazy_face
 
 if TYPE_CHECKING:
     from xbsec.keys.check import (
@@ -118,14 +119,4 @@ _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names
 
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'xbsec.keys' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"xbsec.keys.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_face(__name__, _MODULE_OF, __all__, globals())

@@ -6,8 +6,9 @@ dependencies (see ``benchmarks/``: import time is part of the contract).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xbsec._lazy import lazy_face
 
 if TYPE_CHECKING:
     from xbsec.oauth1.base_string import base_uri, param_string, signature_base_string
@@ -58,14 +59,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'xbsec.oauth1' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"xbsec.oauth1.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__, globals())

@@ -19,9 +19,9 @@ The emulated authorization server is ``xbsec.oauth2.authorization_server``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from xbsec._lazy import lazy_face
 from xbsec.oauth2.registered_credentials import TokenCredential, TokenCredentialSource
 from xbsec.oauth2.request_token import (
     MAX_LIFETIME,
@@ -83,14 +83,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'xbsec.oauth2' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"xbsec.oauth2.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_face(__name__, _LAZY, __all__, globals())

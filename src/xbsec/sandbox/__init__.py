@@ -21,8 +21,9 @@ without the ``server`` extra, which the application itself needs (``anyio``).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xbsec._lazy import lazy_face
 
 if TYPE_CHECKING:
     from xbsec.sandbox.app import SandboxApp, create_sandbox_app
@@ -34,14 +35,4 @@ _MODULE_OF = {"Refusal": "business_errors", "SandboxApp": "app", "create_sandbox
               "render_business_errors": "business_errors"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'xbsec.sandbox' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"xbsec.sandbox.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_face(__name__, _MODULE_OF, __all__, globals())

@@ -9,8 +9,9 @@ Names load on first use: importing ``xbsec.server`` loads neither redis nor uvic
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from xbsec._lazy import lazy_face
 
 if TYPE_CHECKING:
     from xbsec.server.gateway import AccessTokenValidator, GatewayRefusal, XBSGateway
@@ -38,14 +39,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'xbsec.server' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"xbsec.server.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__, globals())
