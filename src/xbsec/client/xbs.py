@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -85,6 +85,29 @@ class _Base:
             return next(iter(document.values()))
         return document
 
+    def _flow(self, call: Call) -> Generator[OutgoingRequest | float | None,
+                                             httpx.Response | httpx.TransportError | None,
+                                             Any]:
+        """One call with its retries, for both clients to drive (as httpx's auth flows).
+
+        Yields ``None`` before each attempt (the async client readies its auth there), then
+        the request to send, receiving the response or the transport error, then the
+        seconds to wait before trying again. Returns the result.
+        """
+        attempt = 0
+        while True:
+            yield None
+            out = self._prepare(call)  # re-signed each attempt: a resent nonce is a replay
+            outcome = yield out
+            status = None if isinstance(outcome, httpx.TransportError) else outcome
+            wait = self._retry(call, attempt, None if status is None else status.status_code)
+            if wait is None:
+                if status is None:
+                    raise outcome  # type: ignore[misc]
+                return self._result(call, out, status)
+            yield wait
+            attempt += 1
+
 
 def _http_options(profile: Profile | None, timeout: float | None,
                   cafile: str | os.PathLike[str] | None) -> dict[str, Any]:
@@ -139,22 +162,22 @@ class XBSClient(_Base, Endpoints[Any]):
         return cls(load_profile(name, path), **options)
 
     def _call(self, call: Call) -> Any:
-        attempt = 0
-        while True:
-            out = self._prepare(call)
-            try:
-                response = self.http.request(out.method, out.url, content=out.body,
-                                             headers=out.headers)
-            except httpx.TransportError:
-                wait = self._retry(call, attempt, None)
-                if wait is None:
-                    raise
-            else:
-                wait = self._retry(call, attempt, response.status_code)
-                if wait is None:
-                    return self._result(call, out, response)
-            self._sleep(wait)
-            attempt += 1
+        flow = self._flow(call)
+        answer: httpx.Response | httpx.TransportError | None = None
+        try:
+            while True:
+                step = flow.send(answer)
+                answer = None
+                if isinstance(step, OutgoingRequest):
+                    try:
+                        answer = self.http.request(step.method, step.url, content=step.body,
+                                                   headers=step.headers)
+                    except httpx.TransportError as exc:
+                        answer = exc
+                elif step is not None:
+                    self._sleep(step)
+        except StopIteration as done:
+            return done.value
 
     def close(self) -> None:
         self.http.close()
@@ -199,25 +222,24 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
         return cls(load_profile(name, path), **options)
 
     async def _run(self, call: Call) -> Any:
-        attempt = 0
-        while True:
-            if call.balance and isinstance(self.balance_auth, AsyncRefreshableAuth):
-                await self.balance_auth.ready()  # a refresh, if due, without blocking the loop
-            # Signing and encryption are CPU-bound and take well under a millisecond.
-            out = self._prepare(call)
-            try:
-                response = await self.http.request(out.method, out.url, content=out.body,
-                                                   headers=out.headers)
-            except httpx.TransportError:
-                wait = self._retry(call, attempt, None)
-                if wait is None:
-                    raise
-            else:
-                wait = self._retry(call, attempt, response.status_code)
-                if wait is None:
-                    return self._result(call, out, response)
-            await self._sleep(wait)
-            attempt += 1
+        flow = self._flow(call)
+        answer: httpx.Response | httpx.TransportError | None = None
+        try:
+            while True:
+                step = flow.send(answer)
+                answer = None
+                if isinstance(step, OutgoingRequest):
+                    try:
+                        answer = await self.http.request(step.method, step.url,
+                                                         content=step.body, headers=step.headers)
+                    except httpx.TransportError as exc:
+                        answer = exc
+                elif step is not None:
+                    await self._sleep(step)
+                elif call.balance and isinstance(self.balance_auth, AsyncRefreshableAuth):
+                    await self.balance_auth.ready()  # a due refresh, without blocking the loop
+        except StopIteration as done:
+            return done.value
 
     def _call(self, call: Call) -> Any:
         return self._run(call)
