@@ -81,21 +81,22 @@ def login_in_browser(project: Project, browser: Any, button: str) -> tuple[int, 
         assert "Approve" in consent
         assert "SANDBOX_" in consent  # the partner asking is named on the page
         page.click(f"#{button}")
-        page.wait_for_load_state()
+        page.wait_for_url("**/callback?**")
         landed = page.content()
         rest, _ = command.communicate(timeout=60)
     finally:
         page.close()
         if command.poll() is None:
             command.kill()
-            command.communicate()
+        command.communicate()  # also closes the pipe when the command had already ended
     return command.returncode, printed + rest, landed
 
 
 def test_approve_in_chromium_then_balances_refresh_and_balances_again(
         project: Project, sandbox: SandboxServer, browser: Any) -> None:
-    code, output, _ = login_in_browser(project, browser, "approve")
+    code, output, landed = login_in_browser(project, browser, "approve")
     assert code == 0, output
+    assert "Logged in" in landed
     store = FileTokenStore(project.folder / "tokens.json")
     first = store.load()
     assert first is not None
@@ -119,7 +120,8 @@ def test_approve_in_chromium_then_balances_refresh_and_balances_again(
 
 def test_deny_in_chromium_stores_nothing(project: Project, sandbox: SandboxServer,
                                          browser: Any) -> None:
-    code, output, _ = login_in_browser(project, browser, "deny")
+    code, output, landed = login_in_browser(project, browser, "deny")
     assert code == 2
     assert "access_denied" in output
+    assert "Login not completed" in landed  # the listener's page reached the browser
     assert not (project.folder / "tokens.json").exists()

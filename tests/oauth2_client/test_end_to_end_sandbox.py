@@ -79,7 +79,7 @@ def login(project: Project, decision: str) -> tuple[int, str]:
     finally:
         if command.poll() is None:
             command.kill()
-            command.communicate()
+        command.communicate()  # also closes the pipe when the command had already ended
     return command.returncode, printed + rest
 
 

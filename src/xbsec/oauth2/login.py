@@ -134,14 +134,20 @@ class LoopbackListener:
                 self.refused += 1
                 return self._reply(http, 400, "Login failed", "This answer belongs to another "
                                    "login attempt; run the login again.")
-            if self._answer is None:
+            first = self._answer is None
+            if first:
                 self._answer = target.query
-                self._arrived.set()
         if "error" in params:
-            return self._reply(http, 200, "Login not completed", "The authorization was not "
-                               "given. You can close this window.")
-        return self._reply(http, 200, "Logged in", "The authorization was received. You can "
-                           "close this window and go back to the terminal.")
+            self._reply(http, 200, "Login not completed", "The authorization was not given. "
+                        "You can close this window.")
+        else:
+            self._reply(http, 200, "Logged in", "The authorization was received. You can close "
+                        "this window and go back to the terminal.")
+        if first:
+            # Only once the page is sent: the command may exit at once (a denied consent),
+            # and the browser must not be left with a connection cut mid-answer.
+            self._arrived.set()
+        return None
 
     @staticmethod
     def _reply(http: BaseHTTPRequestHandler, status: int, title: str, text: str) -> None:
