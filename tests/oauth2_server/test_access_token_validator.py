@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from tests.oauth2_server.conftest import OTHER_PARTNER, PARTNER
-from tests.oauth2_server.tokens_helper import tokens_for
+from tests.oauth2_server.token_flow import tokens_for
 from xbsec.errors import AccessDeniedError, RefusedError, ServiceUnavailableError
 from xbsec.oauth2.authorization_server import StoredAccessTokenValidator
 from xbsec.oauth2.authorization_server.oauth_errors import InvalidAccessTokenError

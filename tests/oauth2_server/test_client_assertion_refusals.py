@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.oauth2_server.flow import ASSERTION_TYPE, TOKEN_URL, assertion
-from tests.oauth2_server.tokens_helper import assert_oauth_error, code_and_verifier, exchange
+from tests.oauth2_server.token_flow import assert_oauth_error, code_and_verifier, exchange
 from xbsec.jose import b64
 from xbsec.jose.jws import jws_sign
 from xbsec.keys import generate_rsa_key
@@ -164,7 +164,7 @@ async def test_a_replayed_jti(http, keys, clock) -> None:
 
 async def test_the_same_jti_of_two_clients_is_not_a_replay(http, keys, clock) -> None:
     jti = uuid.uuid4().hex
-    from tests.oauth2_server.tokens_helper import token
+    from tests.oauth2_server.token_flow import token
 
     first = await token(http, keys.ec, clock.now, grant_type="refresh_token",
                         refresh_token="A" * 43,

@@ -6,7 +6,7 @@ import pytest
 
 from tests.oauth2_server.conftest import PARTNER
 from tests.oauth2_server.flow import pkce_pair
-from tests.oauth2_server.tokens_helper import (
+from tests.oauth2_server.token_flow import (
     assert_oauth_error,
     code_and_verifier,
     exchange,

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.oauth2_server.flow import REDIRECT_URI, pkce_pair
-from tests.oauth2_server.tokens_helper import code_and_verifier, exchange
+from tests.oauth2_server.token_flow import code_and_verifier, exchange
 from xbsec.oauth2.authorization_server import AuthorizationServer, AuthorizationStore
 from xbsec.oauth2.authorization_server.oauth_errors import InvalidGrantError
 from xbsec.oauth2.authorization_server.pkce import s256

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.oauth2_server.flow import authorize_params, consent, decide, get_code, pkce_pair
-from tests.oauth2_server.tokens_helper import assert_oauth_error, code_and_verifier, exchange
+from tests.oauth2_server.token_flow import assert_oauth_error, code_and_verifier, exchange
 from xbsec.oauth2.authorization_server import AuthorizationServer, AuthorizationServerSettings
 from xbsec.oauth2.authorization_server.oauth_errors import TemporarilyUnavailableError
 from xbsec.oauth2.authorization_server.pkce import verifier_matches

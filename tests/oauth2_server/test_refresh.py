@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.oauth2_server.conftest import PARTNER
-from tests.oauth2_server.tokens_helper import assert_oauth_error, token, tokens_for
+from tests.oauth2_server.token_flow import assert_oauth_error, token, tokens_for
 from xbsec.errors import AccessDeniedError
 from xbsec.oauth2.authorization_server.oauth_errors import InvalidAccessTokenError
 
@@ -129,7 +129,7 @@ async def test_a_narrower_scope_applies_to_the_new_access_token(keys, store, clo
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server),
                                  base_url="http://testserver") as http:
         from tests.oauth2_server.flow import get_code, pkce_pair
-        from tests.oauth2_server.tokens_helper import exchange
+        from tests.oauth2_server.token_flow import exchange
 
         verifier, challenge = pkce_pair()
         code = await get_code(http, keys.psd2.consumer_key, challenge, scope=None)

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from tests.oauth2_server.flow import REDIRECT_URI, pkce_pair
-from tests.oauth2_server.tokens_helper import code_and_verifier, exchange
+from tests.oauth2_server.token_flow import code_and_verifier, exchange
 from xbsec.oauth2.authorization_server import AuthorizationStore
 from xbsec.oauth2.authorization_server.pkce import s256
 from xbsec.oauth2.authorization_server.store import IssuedTokens, NewTokens

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.oauth2_server.flow import ASSERTION_TYPE, REDIRECT_URI
-from tests.oauth2_server.tokens_helper import assert_oauth_error, code_and_verifier, exchange
+from tests.oauth2_server.token_flow import assert_oauth_error, code_and_verifier, exchange
 
 pytestmark = pytest.mark.anyio
 
