@@ -35,6 +35,28 @@ def peer_path(name: str) -> Path:
     return _require(PEER / name)
 
 
+def certificate_for(key: Any, common_name: str = "test") -> Any:
+    """A self-signed certificate for ``key``, built on cryptography directly (valid 2030)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    start = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+
+
 @pytest.fixture(scope="session")
 def rsa_key_2048():  # type: ignore[no-untyped-def]
     """One generated RSA-2048 key per test session (our tests make their own keys)."""

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
+from tests.conftest import certificate_for as shared_certificate_for
 from tests.conftest import peer_path
 from xbsec.policy import SecurityPolicy
 
 
 def certificate_for(key: rsa.RSAPrivateKey, common_name: str = "jwe test") -> x509.Certificate:
-    """A self-signed certificate built directly on cryptography."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    start = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
+    """A self-signed certificate for ``key`` (the suite's one builder)."""
+    return shared_certificate_for(key, common_name)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,15 @@ and Mastercard-format configurations pointing at it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
+from tests.conftest import certificate_for as shared_certificate_for
 from tests.conftest import peer_path
 
 PEER_KEY = "mc_test_key_pkcs8-2048.pem"
@@ -20,19 +19,8 @@ PEER_CERTIFICATE = "mc_test_certificate-2048.pem"
 
 
 def certificate_for(key: rsa.RSAPrivateKey, common_name: str = "payload test") -> x509.Certificate:
-    """A self-signed certificate for ``key``, built on cryptography directly."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    start = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(7)
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
+    """A self-signed certificate for ``key`` (the suite's one builder)."""
+    return shared_certificate_for(key, common_name)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")
