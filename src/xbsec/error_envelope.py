@@ -18,36 +18,13 @@ boolean from the gateway and a string in XBS examples; XML carries the same stru
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from xbsec.documents import Format, dumps_json, dumps_xml, loads
+from xbsec.error_items import ErrorDetail, ErrorItem
 from xbsec.errors import PayloadError
 
 __all__ = ["ErrorDetail", "ErrorItem", "parse_errors", "render_errors"]
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorDetail:
-    name: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorItem:
-    """One ``Error`` of an ``Errors`` envelope."""
-
-    source: str
-    reason_code: str
-    description: str
-    recoverable: bool = False
-    details: tuple[ErrorDetail, ...] = ()
-    request_id: str | None = None
-
-    @property
-    def from_gateway(self) -> bool:
-        """Source ``Gateway``: refused before the request reached XBS (SPEC §2.8)."""
-        return self.source.lower() == "gateway"
 
 
 def _member(obj: Mapping[str, Any], name: str) -> Any:

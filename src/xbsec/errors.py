@@ -56,7 +56,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from xbsec.error_envelope import ErrorItem
+    from xbsec.error_items import ErrorItem
 
 __all__ = [
     "AccessDeniedError",
