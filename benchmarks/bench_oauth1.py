@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from benchmarks.harness import Case
 from xbsec import OAuth1Signer, OAuth1Verifier
-from xbsec.replay import MemoryReplayStore
+from xbsec.stores.replay import MemoryReplayStore
 
 URL = "https://sandbox.api.mastercard.com/send/v1/partners/SANDBOX_1234567/crossborder/quotes"
 CONSUMER_KEY = "a" * 48 + "!" + "b" * 48

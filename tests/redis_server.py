@@ -136,7 +136,7 @@ def redis_url_fixture() -> Iterator[str]:
     global _session_server
     url = os.environ.get(URL_VARIABLE)
     if url:
-        from xbsec.server.redis_store import RedisReplayStore, redact_url
+        from xbsec.stores.redis.replay import RedisReplayStore, redact_url
 
         # Set but unreachable is a broken setup, not a reason to skip.
         with RedisReplayStore.from_url(url, socket_timeout=2, socket_connect_timeout=2) as probe:

@@ -39,6 +39,7 @@ from xbsec.errors import (
 )
 
 if TYPE_CHECKING:
+    from xbsec.client.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
     from xbsec.client.pipeline import ClientPipeline
     from xbsec.client.xbs import AsyncXBSClient, XBSClient
     from xbsec.jose.header import JweHeader
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from xbsec.keys.project import KeyFile, ProjectKeys
     from xbsec.oauth1.signer import OAuth1Signer, SignedRequest
     from xbsec.oauth1.verifier import OAuth1Verifier, VerifiedRequest
-    from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
     from xbsec.oauth2.request_token import RequestTokenMinter
     from xbsec.oauth2.request_token_verifier import RequestTokenVerifier, VerifiedToken
     from xbsec.payload.encrypted_body import decrypt_payload, encrypt_payload
@@ -55,11 +55,11 @@ if TYPE_CHECKING:
     from xbsec.payload.field_encryption import EncryptedFields, decrypt_fields, encrypt_fields
     from xbsec.policy import SecurityPolicy
     from xbsec.profile import Profile, load_profile
-    from xbsec.replay import MemoryReplayStore, ReplayStore
+    from xbsec.stores.replay import MemoryReplayStore, ReplayStore
 
 _LAZY = {
-    "AccessTokenAuth": "xbsec.oauth2.access_token",
-    "AsyncAccessTokenAuth": "xbsec.oauth2.access_token",
+    "AccessTokenAuth": "xbsec.client.oauth2.access_token",
+    "AsyncAccessTokenAuth": "xbsec.client.oauth2.access_token",
     "AsyncXBSClient": "xbsec.client.xbs",
     "ClientPipeline": "xbsec.client.pipeline",
     "Profile": "xbsec.profile",
@@ -68,10 +68,10 @@ _LAZY = {
     "JweHeader": "xbsec.jose.header",
     "JweKeyring": "xbsec.jose.keyring",
     "KeyFile": "xbsec.keys.project",
-    "MemoryReplayStore": "xbsec.replay",
+    "MemoryReplayStore": "xbsec.stores.replay",
     "OAuth1Signer": "xbsec.oauth1.signer",
     "OAuth1Verifier": "xbsec.oauth1.verifier",
-    "ReplayStore": "xbsec.replay",
+    "ReplayStore": "xbsec.stores.replay",
     "SecurityPolicy": "xbsec.policy",
     "SignedRequest": "xbsec.oauth1.signer",
     "VerifiedRequest": "xbsec.oauth1.verifier",

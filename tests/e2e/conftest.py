@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.sandbox_process import Project, SandboxServer, Servers, init_project
-from tests.server.redis_fixture import (  # noqa: F401  (the fixtures register on import)
+from tests.redis_server import (  # noqa: F401  (the fixtures register on import)
     free_port,
     make_redis_server_fixture,
     redis_server_fixture,

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from tests.server.redis_fixture import free_port
+from tests.redis_server import free_port
 from xbsec.client.xbs import XBSClient
 from xbsec.documents import Format
 from xbsec.keys import load_key_and_certificate

@@ -16,8 +16,8 @@ import pytest
 from tests.e2e.documents import new_reference, quote_for
 from tests.e2e.raw_requests import JSON, refusal, v1
 from tests.e2e.sandbox_process import Project, SandboxServer, Servers, init_project
+from tests.redis_server import RedisServer
 from tests.sandbox.samples import count_rows
-from tests.server.redis_fixture import RedisServer
 from xbsec.documents import dumps_json
 from xbsec.oauth1 import OAuth1Signer
 

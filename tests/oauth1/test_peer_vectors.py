@@ -9,7 +9,7 @@ import pytest
 
 from xbsec import SecurityPolicy
 from xbsec.oauth1 import OAuth1Signer, OAuth1Verifier, parse_authorization, sign_message
-from xbsec.replay import MemoryReplayStore
+from xbsec.stores.replay import MemoryReplayStore
 
 
 def _cases(vectors: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from xbsec import (
     TimestampError,
 )
 from xbsec.oauth1 import OAuth1Signer, OAuth1Verifier
-from xbsec.replay import MemoryReplayStore
+from xbsec.stores.replay import MemoryReplayStore
 
 from .conftest import CONSUMER_KEY, NOW, make_certificate
 

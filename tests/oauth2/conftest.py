@@ -1,5 +1,6 @@
-"""Fixtures for the request-token tests: keys and certificates once per session, a fixed
-clock, and builders for tokens with any header and claims."""
+"""Fixtures for the OAuth 2.0 protocol tests: keys and certificates once per session, a fixed
+clock, builders for request tokens with any header and claims, and a clock that moves for
+the token endpoint protocol."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.clocks import Clock
 from tests.jose.jws_tokens import forge
 from xbsec.errors import RefusedError
 from xbsec.keys import jwk_thumbprint
 from xbsec.oauth2 import RequestTokenMinter, RequestTokenVerifier
 
 CONSUMER_KEY = "v0Fqwx" + "a" * 42 + "!" + "e2652279" + "0" * 40
+CLIENT_ID = "ck-oauth2!0123456789abcdef"
+"""The client of the authorization code flow (the token endpoint protocol tests)."""
 NOW = 1_800_000_000
 DAY = 86_400
 
@@ -103,3 +107,14 @@ def minter(rsa_key_2048: Any, certificate: x509.Certificate) -> RequestTokenMint
 @pytest.fixture
 def verifier(certificate: x509.Certificate) -> RequestTokenVerifier:
     return RequestTokenVerifier({CONSUMER_KEY: certificate}, clock=lambda: NOW)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def signing_key(rsa_key_2048: Any) -> Any:
+    """The client's key for ``private_key_jwt`` assertions."""
+    return rsa_key_2048

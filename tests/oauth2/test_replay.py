@@ -10,7 +10,7 @@ import pytest
 from xbsec import SecurityPolicy
 from xbsec.errors import MalformedTokenError, NonceReplayError, ServiceUnavailableError
 from xbsec.oauth2 import RequestTokenVerifier
-from xbsec.replay import MemoryReplayStore
+from xbsec.stores.replay import MemoryReplayStore
 
 from .conftest import CONSUMER_KEY, NOW, claims, mastercard_header, refusal, status, token
 

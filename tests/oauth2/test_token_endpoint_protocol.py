@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.oauth2_client.conftest import CLIENT_ID, Clock
+from tests.clocks import Clock
+from tests.oauth2.conftest import CLIENT_ID
 from xbsec.errors import LoginRequiredError, TokenEndpointError
 from xbsec.jose.jws import jws_verify
 from xbsec.oauth2.client_assertion import ClientAssertionMinter

@@ -269,7 +269,7 @@ def test_a_replay_store_that_is_down_is_503(world) -> None:
 
 
 def test_an_async_replay_store_is_awaited(world) -> None:
-    from xbsec.replay import MemoryReplayStore
+    from xbsec.stores.replay import MemoryReplayStore
 
     class AsyncStore:
         def __init__(self) -> None:

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from xbsec import ConfigurationError, ServiceUnavailableError
-from xbsec.replay import MemoryReplayStore, ReplayStore
+from xbsec.stores.replay import MemoryReplayStore, ReplayStore
 
 
 class Clock:
@@ -87,7 +87,7 @@ def test_max_entries_must_be_positive() -> None:
 
 def test_claim_nonce_refuses_a_replay_and_fails_closed() -> None:
     from xbsec import NonceReplayError
-    from xbsec.replay import claim_nonce
+    from xbsec.stores.replay import claim_nonce
 
     store = MemoryReplayStore()
     claim_nonce(store, "k", 10)
@@ -110,7 +110,7 @@ def test_claim_nonce_async() -> None:
     import asyncio
 
     from xbsec import NonceReplayError
-    from xbsec.replay import AsyncReplayStore, claim_nonce_async
+    from xbsec.stores.replay import AsyncReplayStore, claim_nonce_async
 
     class Async:
         def __init__(self) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from xbsec.errors import AuthorizationError, ConfigurationError
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import (
+from xbsec.stores.tokens import (
     FileTokenStore,
     MemoryTokenStore,
     TokenStore,
@@ -181,7 +181,7 @@ def test_an_unreadable_path_is_an_authorization_error(tmp_path: Path) -> None:
 
 LOCKER = """
 import sys, time
-from xbsec.oauth2.token_store import FileTokenStore
+from xbsec.stores.tokens import FileTokenStore
 with FileTokenStore(sys.argv[1]).refresh_lock():
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -259,6 +259,6 @@ def test_a_redis_setting_without_redis_installed_says_which_extra(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "xbsec.oauth2.redis_token_store", None)
+    monkeypatch.setitem(sys.modules, "xbsec.stores.redis.tokens", None)
     with pytest.raises(ConfigurationError, match=r"xbsec\[redis\]"):
         token_store_from_setting("redis://127.0.0.1/0", path=tmp_path, redis_key="k")

@@ -81,10 +81,10 @@ def oauth2_group() -> None:
 def login(profile_name: str | None, profile_file: str | None, port: int | None,
           no_browser: bool, timeout: float) -> None:
     """Authorize in a browser and store the access and refresh tokens."""
+    from xbsec.client.oauth2.from_profile import oauth2_parts, oauth2_settings, tls_verify
+    from xbsec.client.oauth2.login import LoopbackListener, loopback_port
+    from xbsec.client.oauth2.token_client import TokenClient
     from xbsec.oauth2.authorization import AuthorizationRequest
-    from xbsec.oauth2.from_profile import oauth2_parts, oauth2_settings, tls_verify
-    from xbsec.oauth2.login import LoopbackListener, loopback_port
-    from xbsec.oauth2.token_client import TokenClient
 
     profile = _profile(profile_name, profile_file)
     settings = oauth2_settings(profile)
@@ -129,7 +129,7 @@ def login(profile_name: str | None, profile_file: str | None, port: int | None,
 @handle_errors
 def status(profile_name: str | None, profile_file: str | None) -> None:
     """Show when the stored tokens expire (exit status 1 when a login is needed)."""
-    from xbsec.oauth2.from_profile import login_command, token_store_for
+    from xbsec.client.oauth2.from_profile import login_command, token_store_for
 
     profile = _profile(profile_name, profile_file)
     store = token_store_for(profile)
@@ -166,7 +166,7 @@ def status(profile_name: str | None, profile_file: str | None) -> None:
 @handle_errors
 def logout(profile_name: str | None, profile_file: str | None) -> None:
     """Delete the stored tokens."""
-    from xbsec.oauth2.from_profile import token_store_for
+    from xbsec.client.oauth2.from_profile import token_store_for
 
     store = token_store_for(_profile(profile_name, profile_file))
     if store.delete():

@@ -5,7 +5,7 @@ the final bytes of one request. OAuth 1.0a signs the method, the URL and the bod
 a request token (MTS EU/UK, SPEC §5) covers nothing of the request, so it ignores them.
 
 An ``AsyncRefreshableAuth`` (the access token of the Balance APIs under asyncio,
-``xbsec.oauth2.access_token.AsyncAccessTokenAuth``) may need network I/O before it can
+``xbsec.client.oauth2.access_token.AsyncAccessTokenAuth``) may need network I/O before it can
 answer; the asyncio adapters ``await auth.ready()`` first, so that ``authorization`` stays
 synchronous and never blocks the event loop.
 """

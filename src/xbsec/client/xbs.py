@@ -148,7 +148,7 @@ class XBSClient(_Base, Endpoints[Any]):
         if balance_auth is None and profile is not None and profile.oauth2 is not None:
             # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
             # profile reader accepts [oauth2] only on their profiles.
-            from xbsec.oauth2.access_token import AccessTokenAuth
+            from xbsec.client.oauth2.access_token import AccessTokenAuth
 
             balance_auth = AccessTokenAuth.from_profile(profile, http=self.http)
         self.balance_auth = balance_auth
@@ -209,7 +209,7 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
         if balance_auth is None and profile is not None and profile.oauth2 is not None:
             # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
             # profile reader accepts [oauth2] only on their profiles.
-            from xbsec.oauth2.access_token import AsyncAccessTokenAuth
+            from xbsec.client.oauth2.access_token import AsyncAccessTokenAuth
 
             balance_auth = AsyncAccessTokenAuth.from_profile(profile, http=self.http)
         self.balance_auth = balance_auth

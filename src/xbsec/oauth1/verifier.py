@@ -36,7 +36,7 @@ from xbsec.oauth1.encoding import body_hash
 from xbsec.oauth1.header import parse_authorization
 from xbsec.oauth1.signature import verify_message
 from xbsec.policy import BaseStringVariant, SecurityPolicy
-from xbsec.replay import MemoryReplayStore, ReplayStore, claim_nonce
+from xbsec.stores.replay import MemoryReplayStore, ReplayStore, claim_nonce
 
 if TYPE_CHECKING:
     # cryptography.x509 costs more to import than the whole signing path; a gateway that

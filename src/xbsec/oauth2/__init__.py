@@ -1,20 +1,26 @@
-"""OAuth 2.0 for XBS, the MTS EU / MTS UK customers' schemes (SPEC §5, §6).
+"""OAuth 2.0 for XBS, the MTS EU / MTS UK customers' schemes (SPEC §5, §6): the protocol.
 
-Request tokens (every API but Balance):
+This package holds what both sides of the wire share, as pure functions and values:
 
-- ``RequestTokenMinter`` (client): a fresh signed JWT per request, ``Bearer <jwt>``;
-- ``RequestTokenVerifier`` (gateway): the checks of SPEC §5.4, giving a ``VerifiedToken``.
+- request tokens (every API but Balance): ``RequestTokenMinter`` mints a fresh signed JWT
+  per request, ``RequestTokenVerifier`` applies the checks of SPEC §5.4 (``VerifiedToken``);
+- the authorization code flow (Balance APIs): ``Pkce`` (S256), ``AuthorizationRequest``
+  (the browser redirect and its state check), ``ClientAssertionMinter`` (RFC 7523
+  ``private_key_jwt``), the token endpoint's forms and answers (``token_endpoint``) and
+  ``TokenSet``.
 
-The authorization code flow (Balance APIs), client side; these load on first use, since
-they need httpx:
+What does I/O lives in a wing and is re-exported here, loaded on first use, for callers
+who look for OAuth 2.0 names in one place:
 
-- ``AuthorizationRequest`` (PKCE S256 and state), ``LoopbackListener`` (the redirect);
-- ``TokenClient`` / ``AsyncTokenClient`` with ``ClientAssertionMinter`` (RFC 7523);
-- ``TokenStore``: ``MemoryTokenStore``, ``FileTokenStore``, ``RedisTokenStore``;
-- ``AccessTokenAuth`` / ``AsyncAccessTokenAuth``: ``Bearer`` access tokens, refreshed
-  before they expire, one refresh however many concurrent callers.
+- the client's token machinery, ``xbsec.client.oauth2``: ``TokenClient`` /
+  ``AsyncTokenClient``, ``LoopbackListener``, ``AccessTokenAuth`` /
+  ``AsyncAccessTokenAuth`` (``Bearer`` access tokens refreshed before they expire, one
+  refresh however many concurrent callers);
+- token stores, ``xbsec.stores``: ``MemoryTokenStore``, ``FileTokenStore``,
+  ``RedisTokenStore`` behind ``TokenStore``.
 
-The emulated authorization server is ``xbsec.oauth2.authorization_server``.
+The emulated authorization server is part of the sandbox:
+``xbsec.sandbox.authorization_server``.
 """
 
 from __future__ import annotations
@@ -32,30 +38,32 @@ from xbsec.oauth2.request_token import (
 from xbsec.oauth2.request_token_verifier import RequestTokenVerifier, VerifiedToken
 
 if TYPE_CHECKING:
-    from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
+    from xbsec.client.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
+    from xbsec.client.oauth2.login import LoopbackListener
+    from xbsec.client.oauth2.token_client import AsyncTokenClient, TokenClient
     from xbsec.oauth2.authorization import AuthorizationRequest
     from xbsec.oauth2.client_assertion import ClientAssertionMinter
-    from xbsec.oauth2.login import LoopbackListener
     from xbsec.oauth2.pkce import Pkce
-    from xbsec.oauth2.redis_token_store import RedisTokenStore
-    from xbsec.oauth2.token_client import AsyncTokenClient, TokenClient
     from xbsec.oauth2.token_set import TokenSet
-    from xbsec.oauth2.token_store import FileTokenStore, MemoryTokenStore, TokenStore
+    from xbsec.stores.redis.tokens import RedisTokenStore
+    from xbsec.stores.tokens import FileTokenStore, MemoryTokenStore, TokenStore
 
 _LAZY = {
-    "AccessTokenAuth": "access_token",
-    "AsyncAccessTokenAuth": "access_token",
-    "AsyncTokenClient": "token_client",
+    # protocol, this package
     "AuthorizationRequest": "authorization",
     "ClientAssertionMinter": "client_assertion",
-    "FileTokenStore": "token_store",
-    "LoopbackListener": "login",
-    "MemoryTokenStore": "token_store",
     "Pkce": "pkce",
-    "RedisTokenStore": "redis_token_store",
-    "TokenClient": "token_client",
     "TokenSet": "token_set",
-    "TokenStore": "token_store",
+    # re-exported from the client wing and the stores (see the docstring)
+    "AccessTokenAuth": "xbsec.client.oauth2.access_token",
+    "AsyncAccessTokenAuth": "xbsec.client.oauth2.access_token",
+    "AsyncTokenClient": "xbsec.client.oauth2.token_client",
+    "LoopbackListener": "xbsec.client.oauth2.login",
+    "TokenClient": "xbsec.client.oauth2.token_client",
+    "FileTokenStore": "xbsec.stores.tokens",
+    "MemoryTokenStore": "xbsec.stores.tokens",
+    "TokenStore": "xbsec.stores.tokens",
+    "RedisTokenStore": "xbsec.stores.redis.tokens",
 }
 
 __all__ = [

@@ -45,7 +45,7 @@ from xbsec.oauth2.registered_credentials import (
     credential_lookup,
 )
 from xbsec.policy import SecurityPolicy
-from xbsec.replay import MemoryReplayStore, ReplayStore
+from xbsec.stores.replay import MemoryReplayStore, ReplayStore
 
 __all__ = ["RequestTokenVerifier", "VerifiedToken"]
 

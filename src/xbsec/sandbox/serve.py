@@ -91,14 +91,14 @@ def _sandbox_accounts(partner_id: str) -> list[str]:
 
 def build_app(options: ServeOptions) -> ASGIApp:
     """The gateway in front of the sandbox, for a project folder."""
-    from xbsec.oauth2.authorization_server import (
+    from xbsec.policy import SecurityPolicy
+    from xbsec.sandbox.app import create_sandbox_app
+    from xbsec.sandbox.authorization_server import (
         AuthorizationServer,
         AuthorizationServerSettings,
         AuthorizationStore,
         StoredAccessTokenValidator,
     )
-    from xbsec.policy import SecurityPolicy
-    from xbsec.sandbox.app import create_sandbox_app
     from xbsec.server.gateway import XBSGateway
     from xbsec.server.registry import Registry
 
@@ -110,7 +110,7 @@ def build_app(options: ServeOptions) -> ASGIApp:
     registry = Registry.load(registry_file)
     store: Any = None
     if options.redis_url:
-        from xbsec.server.redis_store import AsyncRedisReplayStore
+        from xbsec.stores.redis.replay import AsyncRedisReplayStore
 
         store = AsyncRedisReplayStore.from_url(options.redis_url)
     sandbox = create_sandbox_app(folder / "server" / "sandbox.db")

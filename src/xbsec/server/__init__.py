@@ -1,8 +1,10 @@
 """The server side: a gateway that enforces the XBS security scheme in front of any ASGI app.
 
 - ``xbsec.server.registry``: who may call (consumers, their keys, partners, modes);
-- ``xbsec.server.gateway``: ``XBSGateway``, the ASGI middleware;
-- ``xbsec.server.redis_store``: replay stores shared by several gateway instances.
+- ``xbsec.server.gateway``: ``XBSGateway``, the ASGI middleware.
+
+The replay stores that several gateway instances share live with the other stores in
+``xbsec.stores``; ``RedisReplayStore`` and ``AsyncRedisReplayStore`` are re-exported here.
 
 Names load on first use: importing ``xbsec.server`` loads neither redis nor uvicorn.
 """
@@ -15,15 +17,15 @@ from xbsec._lazy import lazy_face
 
 if TYPE_CHECKING:
     from xbsec.server.gateway import AccessTokenValidator, GatewayRefusal, XBSGateway
-    from xbsec.server.redis_store import AsyncRedisReplayStore, RedisReplayStore
     from xbsec.server.registry import Consumer, Registry
+    from xbsec.stores.redis.replay import AsyncRedisReplayStore, RedisReplayStore
 
 _WHERE = {
     "AccessTokenValidator": "gateway",
-    "AsyncRedisReplayStore": "redis_store",
+    "AsyncRedisReplayStore": "xbsec.stores.redis.replay",
     "Consumer": "registry",
     "GatewayRefusal": "gateway",
-    "RedisReplayStore": "redis_store",
+    "RedisReplayStore": "xbsec.stores.redis.replay",
     "Registry": "registry",
     "XBSGateway": "gateway",
 }

@@ -39,7 +39,7 @@ from xbsec.errors import (
     RefusedError,
 )
 from xbsec.policy import SecurityPolicy
-from xbsec.replay import (
+from xbsec.stores.replay import (
     AsyncReplayStore,
     MemoryReplayStore,
     ReplayStore,

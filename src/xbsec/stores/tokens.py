@@ -254,7 +254,7 @@ def token_store_from_setting(setting: str, *, path: str | os.PathLike[str],
         return FileTokenStore(path)
     if setting.startswith(("redis://", "rediss://", "unix://")):
         try:
-            from xbsec.oauth2.redis_token_store import RedisTokenStore
+            from xbsec.stores.redis.tokens import RedisTokenStore
         except ImportError:
             raise ConfigurationError("a Redis token store needs the 'redis' extra "
                                      "(pip install 'xbsec[redis]')") from None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
+from tests.clocks import Clock
 from xbsec.keys import generate_rsa_key, self_signed_certificate, write_pkcs12
 from xbsec.oauth2.client_assertion import ClientAssertionMinter
 from xbsec.oauth2.token_endpoint import TokenEndpoint
@@ -17,23 +17,12 @@ from xbsec.oauth2.token_set import TokenSet
 
 CLIENT_ID = "ck-oauth2!0123456789abcdef"
 
+__all__ = ["CLIENT_ID", "Clock", "tokens_from", "write_psd2_profile"]
+
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-class Clock:
-    """Wall-clock time that a test moves by hand."""
-
-    def __init__(self, now: float | None = None) -> None:
-        self.now = time.time() if now is None else now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -13,20 +13,20 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.oauth2_client.conftest import Clock, tokens_from
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
+from tests.client.oauth2.conftest import Clock, tokens_from
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
 from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
+from xbsec.client.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
+from xbsec.client.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.errors import (
     AuthorizationError,
     ConfigurationError,
     LoginRequiredError,
     TokenEndpointError,
 )
-from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
-from xbsec.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.oauth2.token_endpoint import TokenEndpoint
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import FileTokenStore, MemoryTokenStore
+from xbsec.stores.tokens import FileTokenStore, MemoryTokenStore
 
 LOGIN = "run `xbsec oauth2 login --profile eu` again"
 

@@ -11,14 +11,14 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from tests.oauth2_client.conftest import Clock, tokens_from
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
+from tests.client.oauth2.conftest import Clock, tokens_from
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
+from xbsec.client.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
+from xbsec.client.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.client.pipeline import ClientPipeline
 from xbsec.errors import ConfigurationError
-from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
-from xbsec.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.oauth2.token_endpoint import TokenEndpoint
-from xbsec.oauth2.token_store import MemoryTokenStore
+from xbsec.stores.tokens import MemoryTokenStore
 
 ACCOUNTS = "/send/partners/SANDBOX_PSD2_1/crossborder/accounts"
 

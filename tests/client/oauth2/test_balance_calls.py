@@ -11,16 +11,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.oauth2_client.conftest import CLIENT_ID, write_psd2_profile
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
+from tests.client.oauth2.conftest import CLIENT_ID, write_psd2_profile
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
+from xbsec.client.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
 from xbsec.client.pipeline import ClientPipeline
 from xbsec.client.xbs import AsyncXBSClient, XBSClient
 from xbsec.errors import LoginRequiredError
 from xbsec.jose.jws import jws_verify
-from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import FileTokenStore
 from xbsec.profile import Profile, load_profile
+from xbsec.stores.tokens import FileTokenStore
 
 ACCOUNTS = "/send/partners/SANDBOX_PSD2_1/crossborder/accounts"
 

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from tests.e2e.sandbox_process import Project, SandboxServer, Servers, init_project, xbsec_command
-from tests.server.redis_fixture import free_port
+from tests.redis_server import free_port
 from xbsec.client.xbs import XBSClient
-from xbsec.oauth2.token_store import FileTokenStore
 from xbsec.profile import load_profile
+from xbsec.stores.tokens import FileTokenStore
 
 pytestmark = pytest.mark.slow
 

@@ -22,11 +22,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from tests.oauth2_client.conftest import CLIENT_ID, write_psd2_profile
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
+from tests.client.oauth2.conftest import CLIENT_ID, write_psd2_profile
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
 from xbsec.cli.app import cli
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import FileTokenStore
+from xbsec.stores.tokens import FileTokenStore
 
 
 def _xbsec() -> str:
@@ -263,7 +263,7 @@ def test_a_login_then_the_stored_tokens_are_usable(server: FakeAuthorizationServ
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import webbrowser
 
-    from xbsec.oauth2.access_token import AccessTokenAuth
+    from xbsec.client.oauth2.access_token import AccessTokenAuth
     from xbsec.profile import load_profile
 
     profile_path = write_psd2_profile(tmp_path, server.url, key_files)

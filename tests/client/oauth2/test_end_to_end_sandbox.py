@@ -24,10 +24,10 @@ import httpx
 import pytest
 
 from tests.e2e.sandbox_process import Project, SandboxServer, Servers, init_project, xbsec_command
-from tests.server.redis_fixture import free_port
+from tests.redis_server import free_port
 from xbsec.client.xbs import AsyncXBSClient, XBSClient
-from xbsec.oauth2.token_store import FileTokenStore
 from xbsec.profile import load_profile
+from xbsec.stores.tokens import FileTokenStore
 
 pytestmark = pytest.mark.slow
 

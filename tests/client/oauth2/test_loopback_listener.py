@@ -9,9 +9,9 @@ import time
 import httpx
 import pytest
 
+from xbsec.client.oauth2.login import LoopbackListener, loopback_port
 from xbsec.errors import AuthorizationError, ConfigurationError
 from xbsec.oauth2.authorization import AuthorizationRequest
-from xbsec.oauth2.login import LoopbackListener, loopback_port
 
 
 def request_for(listener: LoopbackListener) -> AuthorizationRequest:

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.oauth2_client.conftest import CLIENT_ID, write_psd2_profile
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
+from tests.client.oauth2.conftest import CLIENT_ID, write_psd2_profile
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
+from xbsec.client.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
 from xbsec.errors import TokenEndpointError
-from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import FileTokenStore
 from xbsec.profile import Profile, load_profile
+from xbsec.stores.tokens import FileTokenStore
 
 trustme = pytest.importorskip("trustme")
 

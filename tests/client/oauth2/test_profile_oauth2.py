@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.oauth2_client.conftest import CLIENT_ID
-from xbsec.errors import ConfigurationError
-from xbsec.oauth2.from_profile import (
+from tests.client.oauth2.conftest import CLIENT_ID
+from xbsec.client.oauth2.from_profile import (
     login_command,
     oauth2_parts,
     oauth2_settings,
     token_store_for,
 )
-from xbsec.oauth2.token_store import FileTokenStore, MemoryTokenStore
+from xbsec.errors import ConfigurationError
 from xbsec.profile import OAuth2Settings, load_profile
+from xbsec.stores.tokens import FileTokenStore, MemoryTokenStore
 
 HEAD = """
 [profiles."{name}"]

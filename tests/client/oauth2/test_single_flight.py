@@ -19,13 +19,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.oauth2_client.conftest import Clock, tokens_from
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
-from xbsec.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
-from xbsec.oauth2.token_client import AsyncTokenClient, TokenClient
+from tests.client.oauth2.conftest import Clock, tokens_from
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
+from xbsec.client.oauth2.access_token import AccessTokenAuth, AsyncAccessTokenAuth
+from xbsec.client.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.oauth2.token_endpoint import TokenEndpoint
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import FileTokenStore, MemoryTokenStore
+from xbsec.stores.tokens import FileTokenStore, MemoryTokenStore
 
 CALLERS = 100
 

@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.oauth2_client.conftest import CLIENT_ID, Clock
-from tests.oauth2_client.fake_server import FakeAuthorizationServer
+from tests.client.oauth2.conftest import CLIENT_ID, Clock
+from tests.client.oauth2.fake_server import FakeAuthorizationServer
+from xbsec.client.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.errors import LoginRequiredError, TokenEndpointError
 from xbsec.oauth2.authorization import AuthorizationRequest
 from xbsec.oauth2.client_assertion import ClientAssertionMinter
-from xbsec.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.oauth2.token_endpoint import TokenEndpoint
 from xbsec.oauth2.token_set import TokenSet
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.oauth2_server.flow import REDIRECT_URI, assertion
+from tests.sandbox.authorization_server.flow import REDIRECT_URI, assertion
 from xbsec.keys import generate_rsa_key, self_signed_certificate
-from xbsec.oauth2.authorization_server import (
+from xbsec.sandbox.authorization_server import (
     AuthorizationServer,
     AuthorizationServerSettings,
     AuthorizationStore,

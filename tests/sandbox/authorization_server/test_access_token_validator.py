@@ -6,12 +6,12 @@ import sqlite3
 
 import pytest
 
-from tests.oauth2_server.conftest import OTHER_PARTNER, PARTNER
-from tests.oauth2_server.token_flow import tokens_for
+from tests.sandbox.authorization_server.conftest import OTHER_PARTNER, PARTNER
+from tests.sandbox.authorization_server.token_flow import tokens_for
 from xbsec.errors import AccessDeniedError, RefusedError, ServiceUnavailableError
-from xbsec.oauth2.authorization_server import StoredAccessTokenValidator
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidAccessTokenError
-from xbsec.oauth2.authorization_server.tokens import secret_hash
+from xbsec.sandbox.authorization_server import StoredAccessTokenValidator
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidAccessTokenError
+from xbsec.sandbox.authorization_server.tokens import secret_hash
 from xbsec.server.registry import Registry
 
 pytestmark = pytest.mark.anyio

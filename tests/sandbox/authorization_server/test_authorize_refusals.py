@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oauth2_server.conftest import OTHER_PARTNER, PARTNER
-from tests.oauth2_server.flow import REDIRECT_URI, authorize_params, pkce_pair, query_of
+from tests.sandbox.authorization_server.conftest import OTHER_PARTNER, PARTNER
+from tests.sandbox.authorization_server.flow import (
+    REDIRECT_URI,
+    authorize_params,
+    pkce_pair,
+    query_of,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -109,7 +114,7 @@ async def test_the_loopback_uri_may_use_any_port(http, keys, port) -> None:
 async def test_the_loopback_port_rule_can_be_switched_off(keys, store, clock) -> None:
     import httpx
 
-    from xbsec.oauth2.authorization_server import (
+    from xbsec.sandbox.authorization_server import (
         AuthorizationServer,
         AuthorizationServerSettings,
     )
@@ -220,7 +225,7 @@ async def test_a_partner_of_someone_else(http, keys) -> None:
 
 
 async def test_an_error_keeps_the_registered_query(http, keys) -> None:
-    from tests.oauth2_server.conftest import REGISTERED_WITH_QUERY
+    from tests.sandbox.authorization_server.conftest import REGISTERED_WITH_QUERY
 
     _, challenge = pkce_pair()
     answer = await http.get("/oauth2/authorize", params=authorize_params(

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.oauth2_server.flow import (
+from tests.sandbox.authorization_server.flow import (
     ASSERTION_TYPE,
     assertion,
     authorize_params,

@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 
 from xbsec.errors import ConfigurationError
-from xbsec.oauth2 import authorization_server
-from xbsec.oauth2.authorization_server import AuthorizationServerSettings
-from xbsec.oauth2.authorization_server.forms import read_form
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidRequestError
-from xbsec.oauth2.authorization_server.pkce import (
+from xbsec.sandbox import authorization_server
+from xbsec.sandbox.authorization_server import AuthorizationServerSettings
+from xbsec.sandbox.authorization_server.forms import read_form
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidRequestError
+from xbsec.sandbox.authorization_server.pkce import (
     is_challenge,
     is_verifier,
     s256,
     verifier_matches,
 )
-from xbsec.oauth2.authorization_server.redirect_uris import redirect_uri_allowed, with_parameters
-from xbsec.oauth2.authorization_server.tokens import (
+from xbsec.sandbox.authorization_server.redirect_uris import redirect_uri_allowed, with_parameters
+from xbsec.sandbox.authorization_server.tokens import (
     looks_like_secret,
     new_secret,
     secret_hash,
@@ -147,7 +147,7 @@ def test_the_public_face() -> None:
 
 
 def test_an_in_memory_database_is_refused(tmp_path) -> None:
-    from xbsec.oauth2.authorization_server import AuthorizationStore
+    from xbsec.sandbox.authorization_server import AuthorizationStore
 
     for path in (":memory:", "", "file::memory:"):
         with pytest.raises(ConfigurationError):

@@ -8,12 +8,16 @@ import uuid
 import httpx
 import pytest
 
-from tests.oauth2_server.flow import ASSERTION_TYPE, TOKEN_URL, assertion
-from tests.oauth2_server.token_flow import assert_oauth_error, code_and_verifier, exchange
+from tests.sandbox.authorization_server.flow import ASSERTION_TYPE, TOKEN_URL, assertion
+from tests.sandbox.authorization_server.token_flow import (
+    assert_oauth_error,
+    code_and_verifier,
+    exchange,
+)
 from xbsec.jose import b64
 from xbsec.jose.jws import jws_sign
 from xbsec.keys import generate_rsa_key
-from xbsec.oauth2.authorization_server import AuthorizationServer, AuthorizationServerSettings
+from xbsec.sandbox.authorization_server import AuthorizationServer, AuthorizationServerSettings
 
 pytestmark = pytest.mark.anyio
 
@@ -98,7 +102,7 @@ async def test_an_audience_array_naming_the_endpoint(http, keys, clock) -> None:
 
 
 async def test_the_configured_external_url_is_the_audience(keys, store, clock) -> None:
-    from tests.oauth2_server.flow import get_code, pkce_pair
+    from tests.sandbox.authorization_server.flow import get_code, pkce_pair
 
     settings = AuthorizationServerSettings(external_url="https://xbs.example:8443",
                                            extra_audiences=("https://alias.example/token",))
@@ -164,7 +168,7 @@ async def test_a_replayed_jti(http, keys, clock) -> None:
 
 async def test_the_same_jti_of_two_clients_is_not_a_replay(http, keys, clock) -> None:
     jti = uuid.uuid4().hex
-    from tests.oauth2_server.token_flow import token
+    from tests.sandbox.authorization_server.token_flow import token
 
     first = await token(http, keys.ec, clock.now, grant_type="refresh_token",
                         refresh_token="A" * 43,

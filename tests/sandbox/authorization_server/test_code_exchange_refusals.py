@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oauth2_server.conftest import PARTNER
-from tests.oauth2_server.flow import pkce_pair
-from tests.oauth2_server.token_flow import (
+from tests.sandbox.authorization_server.conftest import PARTNER
+from tests.sandbox.authorization_server.flow import pkce_pair
+from tests.sandbox.authorization_server.token_flow import (
     assert_oauth_error,
     code_and_verifier,
     exchange,
     token,
     tokens_for,
 )
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidAccessTokenError
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidAccessTokenError
 
 pytestmark = pytest.mark.anyio
 

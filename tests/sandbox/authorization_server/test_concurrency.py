@@ -12,13 +12,13 @@ import anyio
 import httpx
 import pytest
 
-from tests.oauth2_server.flow import REDIRECT_URI, pkce_pair
-from tests.oauth2_server.token_flow import code_and_verifier, exchange
-from xbsec.oauth2.authorization_server import AuthorizationServer, AuthorizationStore
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidGrantError
-from xbsec.oauth2.authorization_server.pkce import s256
-from xbsec.oauth2.authorization_server.store import IssuedTokens, NewTokens
-from xbsec.oauth2.authorization_server.tokens import new_secret, secret_hash
+from tests.sandbox.authorization_server.flow import REDIRECT_URI, pkce_pair
+from tests.sandbox.authorization_server.token_flow import code_and_verifier, exchange
+from xbsec.sandbox.authorization_server import AuthorizationServer, AuthorizationStore
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidGrantError
+from xbsec.sandbox.authorization_server.pkce import s256
+from xbsec.sandbox.authorization_server.store import IssuedTokens, NewTokens
+from xbsec.sandbox.authorization_server.tokens import new_secret, secret_hash
 
 WORKERS = 8
 CONSUMER = "consumer!1"

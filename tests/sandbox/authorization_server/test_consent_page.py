@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oauth2_server.conftest import ACCOUNTS, OTHER_PARTNER, PARTNER, REGISTERED_WITH_QUERY
-from tests.oauth2_server.flow import (
+from tests.sandbox.authorization_server.conftest import (
+    ACCOUNTS,
+    OTHER_PARTNER,
+    PARTNER,
+    REGISTERED_WITH_QUERY,
+)
+from tests.sandbox.authorization_server.flow import (
     authorize_params,
     consent,
     decide,

@@ -6,11 +6,21 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.oauth2_server.flow import authorize_params, consent, decide, get_code, pkce_pair
-from tests.oauth2_server.token_flow import assert_oauth_error, code_and_verifier, exchange
-from xbsec.oauth2.authorization_server import AuthorizationServer, AuthorizationServerSettings
-from xbsec.oauth2.authorization_server.oauth_errors import TemporarilyUnavailableError
-from xbsec.oauth2.authorization_server.pkce import verifier_matches
+from tests.sandbox.authorization_server.flow import (
+    authorize_params,
+    consent,
+    decide,
+    get_code,
+    pkce_pair,
+)
+from tests.sandbox.authorization_server.token_flow import (
+    assert_oauth_error,
+    code_and_verifier,
+    exchange,
+)
+from xbsec.sandbox.authorization_server import AuthorizationServer, AuthorizationServerSettings
+from xbsec.sandbox.authorization_server.oauth_errors import TemporarilyUnavailableError
+from xbsec.sandbox.authorization_server.pkce import verifier_matches
 from xbsec.server.registry import Registry
 
 pytestmark = pytest.mark.anyio
@@ -46,7 +56,7 @@ async def test_a_busy_database_at_the_consent_page(http, keys, server, monkeypat
 
 
 async def test_a_refresh_cannot_widen_a_narrow_grant(keys, store, clock) -> None:
-    from tests.oauth2_server.test_refresh import _refresh
+    from tests.sandbox.authorization_server.test_refresh import _refresh
 
     settings = AuthorizationServerSettings(scopes=frozenset({"balances", "statements"}))
     server = AuthorizationServer(keys.registry, store, settings=settings, clock=clock)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oauth2_server.conftest import PARTNER, REGISTERED_WITH_QUERY
-from tests.oauth2_server.flow import (
+from tests.sandbox.authorization_server.conftest import PARTNER, REGISTERED_WITH_QUERY
+from tests.sandbox.authorization_server.flow import (
     ASSERTION_TYPE,
     REDIRECT_URI,
     authorize_params,

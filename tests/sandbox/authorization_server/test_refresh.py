@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oauth2_server.conftest import PARTNER
-from tests.oauth2_server.token_flow import assert_oauth_error, token, tokens_for
+from tests.sandbox.authorization_server.conftest import PARTNER
+from tests.sandbox.authorization_server.token_flow import assert_oauth_error, token, tokens_for
 from xbsec.errors import AccessDeniedError
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidAccessTokenError
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidAccessTokenError
 
 pytestmark = pytest.mark.anyio
 
@@ -117,7 +117,7 @@ async def test_the_scope_may_only_narrow(http, keys, clock, scope, status) -> No
 async def test_a_narrower_scope_applies_to_the_new_access_token(keys, store, clock) -> None:
     import httpx
 
-    from xbsec.oauth2.authorization_server import (
+    from xbsec.sandbox.authorization_server import (
         AuthorizationServer,
         AuthorizationServerSettings,
         StoredAccessTokenValidator,
@@ -128,8 +128,8 @@ async def test_a_narrower_scope_applies_to_the_new_access_token(keys, store, clo
     validator = StoredAccessTokenValidator(store, clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server),
                                  base_url="http://testserver") as http:
-        from tests.oauth2_server.flow import get_code, pkce_pair
-        from tests.oauth2_server.token_flow import exchange
+        from tests.sandbox.authorization_server.flow import get_code, pkce_pair
+        from tests.sandbox.authorization_server.token_flow import exchange
 
         verifier, challenge = pkce_pair()
         code = await get_code(http, keys.psd2.consumer_key, challenge, scope=None)

@@ -6,12 +6,12 @@ import sqlite3
 
 import pytest
 
-from tests.oauth2_server.flow import REDIRECT_URI, pkce_pair
-from tests.oauth2_server.token_flow import code_and_verifier, exchange
-from xbsec.oauth2.authorization_server import AuthorizationStore
-from xbsec.oauth2.authorization_server.pkce import s256
-from xbsec.oauth2.authorization_server.store import IssuedTokens, NewTokens
-from xbsec.oauth2.authorization_server.tokens import new_secret, secret_hash
+from tests.sandbox.authorization_server.flow import REDIRECT_URI, pkce_pair
+from tests.sandbox.authorization_server.token_flow import code_and_verifier, exchange
+from xbsec.sandbox.authorization_server import AuthorizationStore
+from xbsec.sandbox.authorization_server.pkce import s256
+from xbsec.sandbox.authorization_server.store import IssuedTokens, NewTokens
+from xbsec.sandbox.authorization_server.tokens import new_secret, secret_hash
 
 DAY = 86_400
 
@@ -27,7 +27,7 @@ async def test_no_secret_is_stored_in_clear(http, keys, clock, database) -> None
         "response_type": "code", "client_id": keys.psd2.consumer_key,
         "redirect_uri": REDIRECT_URI, "state": "s", "code_challenge": pkce_pair()[1],
         "code_challenge_method": "S256"})
-    from tests.oauth2_server.flow import read_consent
+    from tests.sandbox.authorization_server.flow import read_consent
 
     csrf = read_consent(consent.text).hidden["csrf_token"]
     code, verifier = await code_and_verifier(http, keys.psd2)
@@ -106,7 +106,7 @@ def test_tokens_survive_a_reopen(database, store) -> None:
 
 
 def test_a_busy_database_is_temporarily_unavailable(database, store) -> None:
-    from xbsec.oauth2.authorization_server.oauth_errors import TemporarilyUnavailableError
+    from xbsec.sandbox.authorization_server.oauth_errors import TemporarilyUnavailableError
 
     impatient = AuthorizationStore(database, busy_timeout=0.05)
     holder = sqlite3.connect(database, isolation_level=None)

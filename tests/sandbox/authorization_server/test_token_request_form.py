@@ -7,8 +7,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.oauth2_server.flow import ASSERTION_TYPE, REDIRECT_URI
-from tests.oauth2_server.token_flow import assert_oauth_error, code_and_verifier, exchange
+from tests.sandbox.authorization_server.flow import ASSERTION_TYPE, REDIRECT_URI
+from tests.sandbox.authorization_server.token_flow import (
+    assert_oauth_error,
+    code_and_verifier,
+    exchange,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -115,7 +119,7 @@ async def test_an_internal_error_is_a_bare_500(http, keys, clock, server, monkey
 
 async def test_an_internal_error_at_the_consent_page_is_a_bare_500(http, keys, server,
                                                                    monkeypatch) -> None:
-    from tests.oauth2_server.flow import authorize_params, pkce_pair
+    from tests.sandbox.authorization_server.flow import authorize_params, pkce_pair
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret detail")
@@ -130,7 +134,7 @@ async def test_an_internal_error_at_the_consent_page_is_a_bare_500(http, keys, s
 
 
 async def test_a_busy_database_is_a_503(http, keys, clock, server, monkeypatch) -> None:
-    from xbsec.oauth2.authorization_server.oauth_errors import TemporarilyUnavailableError
+    from xbsec.sandbox.authorization_server.oauth_errors import TemporarilyUnavailableError
 
     def busy(*args: object, **kwargs: object) -> None:
         raise TemporarilyUnavailableError("the token database is busy; try again")

@@ -6,7 +6,12 @@ from typing import Any
 
 import httpx
 
-from tests.oauth2_server.flow import ASSERTION_TYPE, REDIRECT_URI, get_code, pkce_pair
+from tests.sandbox.authorization_server.flow import (
+    ASSERTION_TYPE,
+    REDIRECT_URI,
+    get_code,
+    pkce_pair,
+)
 
 
 async def token(http: httpx.AsyncClient, client: Any, now: float, /,

@@ -8,8 +8,8 @@ import fakeredis
 import pytest
 
 from xbsec import ConfigurationError, NonceReplayError
-from xbsec.replay import AsyncReplayStore, ReplayStore, claim_nonce, claim_nonce_async
-from xbsec.server.redis_store import DEFAULT_PREFIX, AsyncRedisReplayStore, RedisReplayStore
+from xbsec.stores.redis.replay import DEFAULT_PREFIX, AsyncRedisReplayStore, RedisReplayStore
+from xbsec.stores.replay import AsyncReplayStore, ReplayStore, claim_nonce, claim_nonce_async
 
 CONSUMER_KEY = "a" * 48 + "!" + "b" * 48
 REPLAY_KEY = f"oauth1:{CONSUMER_KEY}:N0nceN0nceN0nce1"

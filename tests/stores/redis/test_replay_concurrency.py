@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from tests.oauth1.conftest import CONSUMER_KEY
-from xbsec.server.redis_store import AsyncRedisReplayStore, RedisReplayStore
-
-from .redis_fixture import prefix_fixture, redis_url_fixture  # noqa: F401 (registers them)
+from tests.redis_server import prefix_fixture, redis_url_fixture  # noqa: F401 (registers them)
+from xbsec.stores.redis.replay import AsyncRedisReplayStore, RedisReplayStore
 
 PROCESSES = 3
 THREADS = 8  # per process, each with its own RedisReplayStore

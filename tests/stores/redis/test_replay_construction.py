@@ -11,17 +11,17 @@ import pytest
 import redis
 import redis.asyncio
 
-import xbsec.server.redis_store as redis_store
+import xbsec.stores.redis.replay as redis_store
+from tests.redis_server import free_port
 from xbsec import ConfigurationError
-from xbsec.server.redis_store import (
+from xbsec.stores.redis import connection
+from xbsec.stores.redis.replay import (
     DEFAULT_PREFIX,
     DEFAULT_TIMEOUT,
     AsyncRedisReplayStore,
     RedisReplayStore,
     redact_url,
 )
-
-from .redis_fixture import free_port
 
 STORES = [RedisReplayStore, AsyncRedisReplayStore]
 
@@ -42,7 +42,7 @@ def test_the_public_names_are_pinned() -> None:
 
 
 def test_neither_xbsec_nor_xbsec_server_imports_redis() -> None:
-    code = ("import sys, xbsec, xbsec.server, xbsec.replay; "
+    code = ("import sys, xbsec, xbsec.server, xbsec.stores.replay; "
             "print(sorted(m for m in sys.modules if m == 'redis' or m.startswith('redis.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
@@ -116,7 +116,7 @@ def test_a_client_that_is_not_a_plain_redis_is_named_by_its_class() -> None:
     class Clustered:
         pass
 
-    assert redis_store._where(Clustered(), redis.SSLConnection) == "<Clustered>"
+    assert connection.describe(Clustered()) == "<Clustered>"
 
 
 @pytest.mark.parametrize(("url", "redacted"), [

@@ -9,11 +9,10 @@ import fakeredis
 import pytest
 import redis
 
+from tests.redis_server import free_port
 from xbsec import ServiceUnavailableError
-from xbsec.replay import claim_nonce, claim_nonce_async
-from xbsec.server.redis_store import AsyncRedisReplayStore, RedisReplayStore
-
-from .redis_fixture import free_port
+from xbsec.stores.redis.replay import AsyncRedisReplayStore, RedisReplayStore
+from xbsec.stores.replay import claim_nonce, claim_nonce_async
 
 PASSWORD = "s3cret-Pa55"
 

@@ -12,18 +12,17 @@ import pytest
 import redis
 
 from tests.oauth1.conftest import CONSUMER_KEY, NOW, make_certificate
-from xbsec import ServiceUnavailableError
-from xbsec.oauth1 import OAuth1Signer, OAuth1Verifier
-from xbsec.replay import claim_nonce, claim_nonce_async
-from xbsec.server.redis_store import AsyncRedisReplayStore, RedisReplayStore
-
-from .redis_fixture import (  # noqa: F401 (registers the fixtures)
+from tests.redis_server import (  # noqa: F401 (registers the fixtures)
     RedisServer,
     free_port,
     make_redis_server_fixture,
     prefix_fixture,
     redis_server_fixture,
 )
+from xbsec import ServiceUnavailableError
+from xbsec.oauth1 import OAuth1Signer, OAuth1Verifier
+from xbsec.stores.redis.replay import AsyncRedisReplayStore, RedisReplayStore
+from xbsec.stores.replay import claim_nonce, claim_nonce_async
 
 PASSWORD = "s3cret-Pa55"
 URL = "https://sandbox.api.mastercard.com/send/v1/partners/P1/crossborder/quotes"

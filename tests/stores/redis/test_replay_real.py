@@ -11,13 +11,12 @@ import pytest
 import redis
 
 from tests.oauth1.conftest import CONSUMER_KEY, NOW, make_certificate
+from tests.redis_server import prefix_fixture, redis_url_fixture  # noqa: F401 (registers them)
 from xbsec import NonceReplayError, SecurityPolicy
 from xbsec.oauth1 import OAuth1Signer, OAuth1Verifier
 from xbsec.oauth2 import RequestTokenMinter, RequestTokenVerifier
-from xbsec.replay import claim_nonce_async
-from xbsec.server.redis_store import AsyncRedisReplayStore, RedisReplayStore
-
-from .redis_fixture import prefix_fixture, redis_url_fixture  # noqa: F401 (registers them)
+from xbsec.stores.redis.replay import AsyncRedisReplayStore, RedisReplayStore
+from xbsec.stores.replay import claim_nonce_async
 
 URL = "https://sandbox.api.mastercard.com/send/v1/partners/P1/crossborder/quotes"
 BODY = b'{"quoterequest":{"amount":"100.00"}}'

@@ -13,9 +13,9 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from xbsec.errors import AuthorizationError, ConfigurationError
-from xbsec.oauth2.redis_token_store import RedisTokenStore
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import TokenStore, token_store_from_setting
+from xbsec.stores.redis.tokens import RedisTokenStore
+from xbsec.stores.tokens import TokenStore, token_store_from_setting
 
 
 def tokens(refresh_in: float | None = 3600) -> TokenSet:

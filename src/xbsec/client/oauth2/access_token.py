@@ -56,11 +56,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from xbsec.client.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.errors import ConfigurationError, LoginRequiredError
-from xbsec.oauth2.token_client import AsyncTokenClient, TokenClient
 from xbsec.oauth2.token_endpoint import TokenEndpoint
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.oauth2.token_store import TokenStore
+from xbsec.stores.tokens import TokenStore
 
 if TYPE_CHECKING:
     import httpx
@@ -151,7 +151,7 @@ class AccessTokenAuth(_Tokens):
         Without ``http``, a client is made with the profile's timeout and mTLS certificate,
         and ``close()`` closes it.
         """
-        from xbsec.oauth2.from_profile import oauth2_parts, tls_verify
+        from xbsec.client.oauth2.from_profile import oauth2_parts, tls_verify
 
         endpoint, store, margin = oauth2_parts(profile)
         options.setdefault("refresh_margin", margin)
@@ -238,7 +238,7 @@ class AsyncAccessTokenAuth(_Tokens):
         Without ``http``, a client is made with the profile's timeout and mTLS certificate,
         and ``aclose()`` closes it.
         """
-        from xbsec.oauth2.from_profile import oauth2_parts, tls_verify
+        from xbsec.client.oauth2.from_profile import oauth2_parts, tls_verify
 
         endpoint, store, margin = oauth2_parts(profile)
         options.setdefault("refresh_margin", margin)

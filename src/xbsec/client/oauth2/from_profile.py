@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from xbsec.errors import ConfigurationError
 from xbsec.oauth2.client_assertion import ClientAssertionMinter
 from xbsec.oauth2.token_endpoint import TokenEndpoint
-from xbsec.oauth2.token_store import REDIS_KEY_PREFIX, TokenStore, token_store_from_setting
+from xbsec.stores.tokens import REDIS_KEY_PREFIX, TokenStore, token_store_from_setting
 
 if TYPE_CHECKING:
     from xbsec.profile import OAuth2Settings, Profile

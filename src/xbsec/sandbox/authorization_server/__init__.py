@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 from xbsec._lazy import lazy_face
 
 if TYPE_CHECKING:
-    from xbsec.oauth2.authorization_server.app import AccountLister, AuthorizationServer
-    from xbsec.oauth2.authorization_server.client_assertion import CLIENT_ASSERTION_TYPE
-    from xbsec.oauth2.authorization_server.settings import (
+    from xbsec.sandbox.authorization_server.app import AccountLister, AuthorizationServer
+    from xbsec.sandbox.authorization_server.client_assertion import CLIENT_ASSERTION_TYPE
+    from xbsec.sandbox.authorization_server.settings import (
         BALANCES_SCOPE,
         AuthorizationServerSettings,
     )
-    from xbsec.oauth2.authorization_server.store import AuthorizationStore
-    from xbsec.oauth2.authorization_server.validator import StoredAccessTokenValidator
+    from xbsec.sandbox.authorization_server.store import AuthorizationStore
+    from xbsec.sandbox.authorization_server.validator import StoredAccessTokenValidator
 
 _WHERE = {
     "AccountLister": "app",

@@ -29,29 +29,29 @@ from urllib.parse import quote
 
 import anyio.to_thread
 
-from xbsec.oauth2.authorization_server.authorize import (
+from xbsec.sandbox.authorization_server.authorize import (
     AuthorizationRequest,
     read_request,
     readable_state,
     trusted_client,
 )
-from xbsec.oauth2.authorization_server.consent_page import (
+from xbsec.sandbox.authorization_server.consent_page import (
     SECURITY_HEADERS,
     render_consent_page,
     render_error_page,
 )
-from xbsec.oauth2.authorization_server.forms import Form, read_form
-from xbsec.oauth2.authorization_server.oauth_errors import (
+from xbsec.sandbox.authorization_server.forms import Form, read_form
+from xbsec.sandbox.authorization_server.oauth_errors import (
     InvalidRequestError,
     OAuthError,
     TemporarilyUnavailableError,
     UntrustedRequestError,
 )
-from xbsec.oauth2.authorization_server.redirect_uris import with_parameters
-from xbsec.oauth2.authorization_server.settings import AuthorizationServerSettings
-from xbsec.oauth2.authorization_server.store import AuthorizationStore
-from xbsec.oauth2.authorization_server.token_endpoint import TokenEndpoint
-from xbsec.oauth2.authorization_server.tokens import new_secret, secret_hash
+from xbsec.sandbox.authorization_server.redirect_uris import with_parameters
+from xbsec.sandbox.authorization_server.settings import AuthorizationServerSettings
+from xbsec.sandbox.authorization_server.store import AuthorizationStore
+from xbsec.sandbox.authorization_server.token_endpoint import TokenEndpoint
+from xbsec.sandbox.authorization_server.tokens import new_secret, secret_hash
 
 if TYPE_CHECKING:
     from xbsec.server.registry import Consumer, Registry
@@ -148,7 +148,7 @@ class AuthorizationServer:
         self.settings = settings if settings is not None else AuthorizationServerSettings()
         self.accounts = accounts
         self.clock = clock
-        self.log = logger or logging.getLogger("xbsec.oauth2.authorization_server")
+        self.log = logger or logging.getLogger("xbsec.sandbox.authorization_server")
         self.tokens = TokenEndpoint(store, self._consumer, settings=self.settings,
                                     clock=clock)
 

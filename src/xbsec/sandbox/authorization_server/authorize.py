@@ -26,16 +26,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from xbsec.oauth2.authorization_server import pkce
-from xbsec.oauth2.authorization_server.forms import Form
-from xbsec.oauth2.authorization_server.oauth_errors import (
+from xbsec.sandbox.authorization_server import pkce
+from xbsec.sandbox.authorization_server.forms import Form
+from xbsec.sandbox.authorization_server.oauth_errors import (
     InvalidRequestError,
     InvalidScopeError,
     UnsupportedResponseTypeError,
     UntrustedRequestError,
 )
-from xbsec.oauth2.authorization_server.redirect_uris import redirect_uri_allowed
-from xbsec.oauth2.authorization_server.settings import AuthorizationServerSettings
+from xbsec.sandbox.authorization_server.redirect_uris import redirect_uri_allowed
+from xbsec.sandbox.authorization_server.settings import AuthorizationServerSettings
 
 if TYPE_CHECKING:
     from xbsec.server.registry import Consumer

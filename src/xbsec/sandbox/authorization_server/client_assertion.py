@@ -27,10 +27,10 @@ from typing import Any, Final
 from xbsec.errors import MalformedTokenError
 from xbsec.jose.jws import jws_parse
 from xbsec.jose.strict_json import read_object
-from xbsec.oauth2.authorization_server.forms import Form
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidClientError
-from xbsec.oauth2.authorization_server.settings import AuthorizationServerSettings
 from xbsec.oauth2.registered_credentials import RegisteredCredential
+from xbsec.sandbox.authorization_server.forms import Form
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidClientError
+from xbsec.sandbox.authorization_server.settings import AuthorizationServerSettings
 
 __all__ = ["ALGORITHMS", "CLIENT_ASSERTION_TYPE", "VerifiedAssertion",
            "verify_client_assertion"]

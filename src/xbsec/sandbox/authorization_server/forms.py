@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Final
 from urllib.parse import parse_qsl
 
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidRequestError
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidRequestError
 
 __all__ = ["MAX_FIELDS", "Form", "read_form"]
 

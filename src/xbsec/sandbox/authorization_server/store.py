@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from xbsec.errors import ConfigurationError
-from xbsec.oauth2.authorization_server.oauth_errors import (
+from xbsec.sandbox.authorization_server.oauth_errors import (
     InvalidGrantError,
     InvalidScopeError,
     OAuthError,

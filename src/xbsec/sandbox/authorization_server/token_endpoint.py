@@ -22,10 +22,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from xbsec.oauth2.authorization_server import pkce
-from xbsec.oauth2.authorization_server.client_assertion import verify_client_assertion
-from xbsec.oauth2.authorization_server.forms import Form
-from xbsec.oauth2.authorization_server.oauth_errors import (
+from xbsec.oauth2.registered_credentials import credential_lookup
+from xbsec.sandbox.authorization_server import pkce
+from xbsec.sandbox.authorization_server.client_assertion import verify_client_assertion
+from xbsec.sandbox.authorization_server.forms import Form
+from xbsec.sandbox.authorization_server.oauth_errors import (
     InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
@@ -33,14 +34,13 @@ from xbsec.oauth2.authorization_server.oauth_errors import (
     UnauthorizedClientError,
     UnsupportedGrantTypeError,
 )
-from xbsec.oauth2.authorization_server.settings import AuthorizationServerSettings
-from xbsec.oauth2.authorization_server.store import (
+from xbsec.sandbox.authorization_server.settings import AuthorizationServerSettings
+from xbsec.sandbox.authorization_server.store import (
     AuthorizationStore,
     IssuedTokens,
     NewTokens,
 )
-from xbsec.oauth2.authorization_server.tokens import looks_like_secret, new_secret, secret_hash
-from xbsec.oauth2.registered_credentials import credential_lookup
+from xbsec.sandbox.authorization_server.tokens import looks_like_secret, new_secret, secret_hash
 
 if TYPE_CHECKING:
     from xbsec.server.registry import Consumer

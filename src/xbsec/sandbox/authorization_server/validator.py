@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote
 
 from xbsec.errors import AccessDeniedError, ServiceUnavailableError
-from xbsec.oauth2.authorization_server.oauth_errors import InvalidAccessTokenError, OAuthError
-from xbsec.oauth2.authorization_server.settings import BALANCES_SCOPE
-from xbsec.oauth2.authorization_server.tokens import looks_like_secret, secret_hash
+from xbsec.sandbox.authorization_server.oauth_errors import InvalidAccessTokenError, OAuthError
+from xbsec.sandbox.authorization_server.settings import BALANCES_SCOPE
+from xbsec.sandbox.authorization_server.tokens import looks_like_secret, secret_hash
 
 if TYPE_CHECKING:
-    from xbsec.oauth2.authorization_server.store import AuthorizationStore
+    from xbsec.sandbox.authorization_server.store import AuthorizationStore
     from xbsec.server.registry import Registry
 
 __all__ = ["StoredAccessTokenValidator"]

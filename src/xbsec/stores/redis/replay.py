@@ -3,7 +3,7 @@
 ::
 
     from xbsec.oauth1 import OAuth1Verifier
-    from xbsec.server.redis_store import AsyncRedisReplayStore, RedisReplayStore
+    from xbsec.stores import AsyncRedisReplayStore, RedisReplayStore, claim_nonce_async
 
     store = RedisReplayStore("redis://replay.internal:6379/0")
     verifier = OAuth1Verifier(credentials, replay_store=store)
@@ -49,48 +49,31 @@ and ``allkeys-*`` policies would evict live nonces under memory pressure; with
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Final, Self
 
 import redis
 import redis.asyncio
-from redis.asyncio.retry import Retry as AsyncRetry
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from xbsec.errors import ConfigurationError, ServiceUnavailableError
+from xbsec.stores.redis.connection import (
+    DEFAULT_TIMEOUT,
+    async_client,
+    describe,
+    failure_text,
+    is_refusal,
+    redact_url,
+    sync_client,
+)
 
 __all__ = ["DEFAULT_PREFIX", "DEFAULT_TIMEOUT", "AsyncRedisReplayStore", "RedisReplayStore",
            "redact_url"]
 
-DEFAULT_PREFIX = "xbsec:replay:"
-DEFAULT_TIMEOUT = 0.5
-"""Seconds to connect, and to wait for a reply, for a store built from a URL."""
+DEFAULT_PREFIX: Final = "xbsec:replay:"
 
-_VALUE = b"1"
-_MAX_DETAIL = 200
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its user information and any ``password=`` query value replaced by ``***``.
-
-    ``redis://:secret@host:6379/0`` becomes ``redis://***@host:6379/0``. Everything up to the
-    last ``@`` goes, even in a malformed URL: hiding too much is the safe way to be wrong.
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        scheme, rest = "", url
-    if "@" in rest:
-        rest = "***@" + rest.rpartition("@")[2]
-    head, query_sep, query = rest.partition("?")
-    if query_sep:
-        query = "&".join(
-            f"{part.partition('=')[0]}=***"
-            if part.partition("=")[0].lower() == "password" else part
-            for part in query.split("&")
-        )
-    return f"{scheme}{sep}{head}{query_sep}{query}"
+_VALUE: Final = b"1"
+_PURPOSE: Final = "a replay store"
+_NO_RETRIES: Final = 0  # a claim is not idempotent (see above)
 
 
 def _milliseconds(ttl: float) -> int:
@@ -100,28 +83,13 @@ def _milliseconds(ttl: float) -> int:
     return max(1, math.ceil(round(ttl * 1000, 3)))
 
 
-def _where(client: object, tls_class: type) -> str:
-    """Where the client connects, as a URL without credentials (for messages and repr)."""
-    pool = getattr(client, "connection_pool", None)
-    kwargs = getattr(pool, "connection_kwargs", None)
-    if not isinstance(kwargs, Mapping):  # not a plain client (a cluster client, say)
-        return f"<{type(client).__name__}>"
-    tls = issubclass(getattr(pool, "connection_class", object), tls_class)
-    db = kwargs.get("db", 0)
-    if kwargs.get("path"):
-        return f"unix://{kwargs['path']}?db={db}"
-    host = str(kwargs.get("host", "localhost"))
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{'rediss' if tls else 'redis'}://{host}:{kwargs.get('port', 6379)}/{db}"
-
-
 def _failure(where: str, exc: Exception) -> ServiceUnavailableError:
-    """A 503 naming the store and what went wrong (redis-py's messages carry no password)."""
-    detail = f"{type(exc).__name__}: {exc}"[:_MAX_DETAIL]
-    if isinstance(exc, redis.ResponseError):  # it answered, with an error (READONLY, OOM, ...)
-        return ServiceUnavailableError(f"the replay store at {where} refused the claim: {detail}")
-    return ServiceUnavailableError(f"the replay store at {where} cannot be reached: {detail}")
+    """A 503 naming the store and what went wrong."""
+    if is_refusal(exc):  # it answered, with an error (READONLY, OOM, ...)
+        return ServiceUnavailableError(
+            f"the replay store at {where} refused the claim: {failure_text(exc)}")
+    return ServiceUnavailableError(
+        f"the replay store at {where} cannot be reached: {failure_text(exc)}")
 
 
 def _fresh(reply: object, where: str) -> bool:
@@ -132,22 +100,7 @@ def _fresh(reply: object, where: str) -> bool:
         return False
     raise ServiceUnavailableError(
         f"the replay store at {where} answered SET NX with an unexpected reply: "
-        f"{reply!r}"[:_MAX_DETAIL])
-
-
-def _url_options(options: dict[str, Any], retry: object) -> dict[str, Any]:
-    options.setdefault("socket_timeout", DEFAULT_TIMEOUT)
-    options.setdefault("socket_connect_timeout", DEFAULT_TIMEOUT)
-    options.setdefault("retry", retry)  # no retries: a claim is not idempotent (see above)
-    # RESP2: redis-py's asyncio pool (8.x) looks for a connection that Redis closed before
-    # reusing it only under RESP2; a claim needs nothing that RESP3 adds.
-    options.setdefault("protocol", 2)
-    return options
-
-
-def _bad_url(url: str, exc: Exception) -> ConfigurationError:
-    return ConfigurationError(f"cannot use {redact_url(url)!r} as a replay store: "
-                              f"{type(exc).__name__}: {exc}"[:_MAX_DETAIL * 2])
+        f"{reply!r}"[:200])
 
 
 class _Keys:
@@ -187,7 +140,7 @@ class RedisReplayStore(_Keys):
         if isinstance(client_or_url, str):
             client_or_url = self._client_from_url(client_or_url, {})
         self._client = client_or_url
-        self._where = _where(client_or_url, redis.SSLConnection)
+        self._where = describe(client_or_url)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = DEFAULT_PREFIX, **options: Any) -> Self:
@@ -202,10 +155,7 @@ class RedisReplayStore(_Keys):
 
     @staticmethod
     def _client_from_url(url: str, options: dict[str, Any]) -> redis.Redis:
-        try:
-            return redis.Redis.from_url(url, **_url_options(options, Retry(NoBackoff(), 0)))
-        except Exception as exc:  # not chained: redis-py's frames hold the URL, password too
-            raise _bad_url(url, exc) from None
+        return sync_client(url, purpose=_PURPOSE, retries=_NO_RETRIES, options=options)
 
     @property
     def client(self) -> redis.Redis:
@@ -263,7 +213,7 @@ class AsyncRedisReplayStore(_Keys):
         if isinstance(client_or_url, str):
             client_or_url = self._client_from_url(client_or_url, {})
         self._client = client_or_url
-        self._where = _where(client_or_url, redis.asyncio.SSLConnection)
+        self._where = describe(client_or_url)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = DEFAULT_PREFIX, **options: Any) -> Self:
@@ -274,11 +224,7 @@ class AsyncRedisReplayStore(_Keys):
 
     @staticmethod
     def _client_from_url(url: str, options: dict[str, Any]) -> redis.asyncio.Redis:
-        try:
-            return redis.asyncio.Redis.from_url(
-                url, **_url_options(options, AsyncRetry(NoBackoff(), 0)))
-        except Exception as exc:  # not chained: redis-py's frames hold the URL, password too
-            raise _bad_url(url, exc) from None
+        return async_client(url, purpose=_PURPOSE, retries=_NO_RETRIES, options=options)
 
     @property
     def client(self) -> redis.asyncio.Redis:

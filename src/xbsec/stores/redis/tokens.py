@@ -13,9 +13,9 @@ the holder dies. While one instance refreshes, the others wait, then read its ne
 the authorization server rotates refresh tokens and would revoke the family if two
 instances used the same one.
 
-As for the replay stores (``xbsec.server.redis_store``): a store built from a URL has short
-timeouts, messages name Redis without its password, and any failure is an
-``AuthorizationError`` that says which store could not be reached.
+As for every Redis store (``connection.py``): a store built from a URL has short timeouts,
+messages name Redis without its password, and any failure is an ``AuthorizationError`` that
+says which store could not be reached.
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ from contextlib import AbstractContextManager
 from typing import Any, Final
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from xbsec.errors import AuthorizationError, ConfigurationError
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.server.redis_store import redact_url
+from xbsec.stores.redis.connection import failure_text, redact_url, sync_client
 
 __all__ = ["RedisTokenStore"]
 
@@ -63,15 +61,10 @@ class RedisTokenStore:
         self._owns_client = isinstance(client_or_url, str)
         if isinstance(client_or_url, str):
             self._where = redact_url(client_or_url)
-            try:
-                # One immediate retry replaces a connection Redis closed while idle; every
-                # command here may be repeated safely (GET, SET, DEL, SET NX of our own value).
-                client_or_url = redis.Redis.from_url(
-                    client_or_url, socket_timeout=_TIMEOUT, socket_connect_timeout=_TIMEOUT,
-                    retry=Retry(NoBackoff(), 1))
-            except Exception as exc:  # not chained: redis-py's frames hold the URL, password too
-                raise ConfigurationError(f"cannot use {self._where!r} as a token store: "
-                                         f"{type(exc).__name__}: {exc}"[:400]) from None
+            # One immediate retry replaces a connection Redis closed while idle; every
+            # command here may be repeated safely (GET, SET, DEL, SET NX of our own value).
+            client_or_url = sync_client(client_or_url, purpose="a token store", retries=1,
+                                        timeout=_TIMEOUT)
         else:
             self._where = f"<{type(client_or_url).__name__}>"
         self._client = client_or_url
@@ -85,8 +78,8 @@ class RedisTokenStore:
         return self._client
 
     def _fail(self, exc: Exception) -> AuthorizationError:
-        detail = f"{type(exc).__name__}: {exc}"[:200]
-        return AuthorizationError(f"the token store at {self.location} failed: {detail}")
+        return AuthorizationError(f"the token store at {self.location} failed: "
+                                  f"{failure_text(exc)}")
 
     def load(self) -> TokenSet | None:
         try:
