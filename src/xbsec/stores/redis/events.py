@@ -13,20 +13,13 @@ Failures raise ``ServiceUnavailableError`` naming the store, never its password.
 from __future__ import annotations
 
 import math
-from types import TracebackType
-from typing import Any, Final, Self
-
-import redis
-import redis.asyncio
+from collections.abc import Callable
+from typing import Any, Final
 
 from xbsec.errors import ServiceUnavailableError
 from xbsec.stores.events import EventClaim, check_event_ref, check_seconds, new_claim_token
-from xbsec.stores.redis.connection import (
-    async_client,
-    describe,
-    failure_text,
-    sync_client,
-)
+from xbsec.stores.redis.base import AsyncRedisStore, SyncRedisStore
+from xbsec.stores.redis.connection import failure_text
 
 __all__ = ["DEFAULT_PREFIX", "AsyncRedisEventStore", "RedisEventStore"]
 
@@ -57,13 +50,14 @@ def _ms(seconds: float, name: str) -> int:
     return max(1, math.ceil(check_seconds(seconds, name) * 1000))
 
 
-class _EventKeys:
-    def __init__(self, prefix: str, where: str) -> None:
-        self.prefix = prefix
-        self._where = where
+class _Events:
+    """What both event stores share: keys, values, replies, failures."""
+
+    _where: str
+    redis_key: Callable[[str], bytes]  # the store's (base.py)
 
     def key(self, event_ref: str) -> bytes:
-        return (self.prefix + check_event_ref(event_ref)).encode("utf-8", "surrogatepass")
+        return self.redis_key(check_event_ref(event_ref))
 
     @staticmethod
     def held(token: str) -> bytes:
@@ -79,23 +73,19 @@ class _EventKeys:
             current = current.encode("utf-8")
         return EventClaim("done" if current == _DONE else "in_progress")
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._where!r}, prefix={self.prefix!r})"
 
-
-class RedisEventStore(_EventKeys):
+class RedisEventStore(_Events, SyncRedisStore):
     """An ``EventStore`` in Redis (``redis.Redis``, or a URL: the store builds and closes its
     client, with short timeouts and no retries)."""
 
-    def __init__(self, client_or_url: redis.Redis | str, *,
-                 prefix: str = DEFAULT_PREFIX) -> None:
-        self._owns_client = isinstance(client_or_url, str)
-        if isinstance(client_or_url, str):
-            client_or_url = sync_client(client_or_url, purpose=_PURPOSE, retries=0)
-        self._client = client_or_url
-        super().__init__(prefix, describe(client_or_url))
-        self._finish = client_or_url.register_script(_FINISH)
-        self._release = client_or_url.register_script(_RELEASE)
+    default_prefix = DEFAULT_PREFIX
+    purpose = _PURPOSE
+
+    def __init__(self, client_or_url: Any, *, prefix: str | None = None,
+                 options: dict[str, Any] | None = None) -> None:
+        super().__init__(client_or_url, prefix=prefix, options=options)
+        self._finish = self._client.register_script(_FINISH)
+        self._release = self._client.register_script(_RELEASE)
 
     def begin(self, event_ref: str, *, lease: float) -> EventClaim:
         key, lease_ms, token = self.key(event_ref), _ms(lease, "lease"), new_claim_token()
@@ -125,31 +115,18 @@ class RedisEventStore(_EventKeys):
         except Exception as exc:
             raise self.fail(exc) from exc
 
-    def close(self) -> None:
-        """Close the client if the store built it; a client passed in is left open."""
-        if self._owns_client:
-            self._client.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-
-class AsyncRedisEventStore(_EventKeys):
+class AsyncRedisEventStore(_Events, AsyncRedisStore):
     """An ``AsyncEventStore`` in Redis (``redis.asyncio.Redis``); one per event loop."""
 
-    def __init__(self, client_or_url: redis.asyncio.Redis | str, *,
-                 prefix: str = DEFAULT_PREFIX) -> None:
-        self._owns_client = isinstance(client_or_url, str)
-        if isinstance(client_or_url, str):
-            client_or_url = async_client(client_or_url, purpose=_PURPOSE, retries=0)
-        self._client = client_or_url
-        super().__init__(prefix, describe(client_or_url))
-        self._finish = client_or_url.register_script(_FINISH)
-        self._release = client_or_url.register_script(_RELEASE)
+    default_prefix = DEFAULT_PREFIX
+    purpose = _PURPOSE
+
+    def __init__(self, client_or_url: Any, *, prefix: str | None = None,
+                 options: dict[str, Any] | None = None) -> None:
+        super().__init__(client_or_url, prefix=prefix, options=options)
+        self._finish = self._client.register_script(_FINISH)
+        self._release = self._client.register_script(_RELEASE)
 
     async def begin(self, event_ref: str, *, lease: float) -> EventClaim:
         key, lease_ms, token = self.key(event_ref), _ms(lease, "lease"), new_claim_token()
@@ -177,14 +154,3 @@ class AsyncRedisEventStore(_EventKeys):
             await self._release(keys=[key], args=[self.held(token)])
         except Exception as exc:
             raise self.fail(exc) from exc
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.aclose()

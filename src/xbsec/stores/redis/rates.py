@@ -12,15 +12,12 @@ is not retried on a lost reply (taking twice would charge twice).
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Final, Self
-
-import redis
-import redis.asyncio
+from typing import Any, Final
 
 from xbsec.errors import ServiceUnavailableError
 from xbsec.stores.rates import RateDecision, check_limits
-from xbsec.stores.redis.connection import async_client, describe, failure_text, sync_client
+from xbsec.stores.redis.base import AsyncRedisStore, SyncRedisStore
+from xbsec.stores.redis.connection import failure_text
 
 __all__ = ["DEFAULT_PREFIX", "AsyncRedisRateStore", "RedisRateStore"]
 
@@ -57,12 +54,9 @@ return {allowed, tostring(level), tostring(retry)}
 
 
 class _Buckets:
-    def __init__(self, prefix: str, where: str) -> None:
-        self.prefix = prefix
-        self._where = where
+    """What both rate stores share: the reply and the failures."""
 
-    def key(self, key: str) -> bytes:
-        return (self.prefix + key).encode("utf-8", "surrogatepass")
+    _where: str
 
     def fail(self, exc: Exception) -> ServiceUnavailableError:
         return ServiceUnavailableError(f"the rate store at {self._where} cannot answer: "
@@ -76,72 +70,45 @@ class _Buckets:
             raise ServiceUnavailableError(f"the rate store at {self._where} answered "
                                           f"unexpectedly: {reply!r}"[:200]) from None
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._where!r}, prefix={self.prefix!r})"
 
-
-class RedisRateStore(_Buckets):
+class RedisRateStore(_Buckets, SyncRedisStore):
     """A ``RateStore`` in Redis (``redis.Redis``, or a URL: the store builds and closes its
     client, with short timeouts and no retries)."""
 
-    def __init__(self, client_or_url: redis.Redis | str, *,
-                 prefix: str = DEFAULT_PREFIX) -> None:
-        self._owns_client = isinstance(client_or_url, str)
-        if isinstance(client_or_url, str):
-            client_or_url = sync_client(client_or_url, purpose=_PURPOSE, retries=0)
-        self._client = client_or_url
-        super().__init__(prefix, describe(client_or_url))
-        self._take = client_or_url.register_script(_TAKE)
+    default_prefix = DEFAULT_PREFIX
+    purpose = _PURPOSE
+
+    def __init__(self, client_or_url: Any, *, prefix: str | None = None,
+                 options: dict[str, Any] | None = None) -> None:
+        super().__init__(client_or_url, prefix=prefix, options=options)
+        self._take = self._client.register_script(_TAKE)
 
     def take(self, key: str, *, rate: float, burst: int, cost: int = 1) -> RateDecision:
         check_limits(rate, burst, cost)
         try:
-            reply = self._take(keys=[self.key(key)], args=[repr(float(rate)), burst, cost])
+            reply = self._take(keys=[self.redis_key(key)],
+                               args=[repr(float(rate)), burst, cost])
         except Exception as exc:
             raise self.fail(exc) from exc
         return self.decision(reply)
 
-    def close(self) -> None:
-        """Close the client if the store built it; a client passed in is left open."""
-        if self._owns_client:
-            self._client.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-
-class AsyncRedisRateStore(_Buckets):
+class AsyncRedisRateStore(_Buckets, AsyncRedisStore):
     """An ``AsyncRateStore`` in Redis (``redis.asyncio.Redis``); one per event loop."""
 
-    def __init__(self, client_or_url: redis.asyncio.Redis | str, *,
-                 prefix: str = DEFAULT_PREFIX) -> None:
-        self._owns_client = isinstance(client_or_url, str)
-        if isinstance(client_or_url, str):
-            client_or_url = async_client(client_or_url, purpose=_PURPOSE, retries=0)
-        self._client = client_or_url
-        super().__init__(prefix, describe(client_or_url))
-        self._take = client_or_url.register_script(_TAKE)
+    default_prefix = DEFAULT_PREFIX
+    purpose = _PURPOSE
+
+    def __init__(self, client_or_url: Any, *, prefix: str | None = None,
+                 options: dict[str, Any] | None = None) -> None:
+        super().__init__(client_or_url, prefix=prefix, options=options)
+        self._take = self._client.register_script(_TAKE)
 
     async def take(self, key: str, *, rate: float, burst: int, cost: int = 1) -> RateDecision:
         check_limits(rate, burst, cost)
         try:
-            reply = await self._take(keys=[self.key(key)],
+            reply = await self._take(keys=[self.redis_key(key)],
                                      args=[repr(float(rate)), burst, cost])
         except Exception as exc:
             raise self.fail(exc) from exc
         return self.decision(reply)
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.aclose()

@@ -49,22 +49,11 @@ and ``allkeys-*`` policies would evict live nonces under memory pressure; with
 from __future__ import annotations
 
 import math
-from types import TracebackType
-from typing import Any, Final, Self
-
-import redis
-import redis.asyncio
+from typing import Final
 
 from xbsec.errors import ConfigurationError, ServiceUnavailableError
-from xbsec.stores.redis.connection import (
-    DEFAULT_TIMEOUT,
-    async_client,
-    describe,
-    failure_text,
-    is_refusal,
-    redact_url,
-    sync_client,
-)
+from xbsec.stores.redis.base import AsyncRedisStore, SyncRedisStore
+from xbsec.stores.redis.connection import DEFAULT_TIMEOUT, failure_text, is_refusal, redact_url
 
 __all__ = ["DEFAULT_PREFIX", "DEFAULT_TIMEOUT", "AsyncRedisReplayStore", "RedisReplayStore",
            "redact_url"]
@@ -103,63 +92,16 @@ def _fresh(reply: object, where: str) -> bool:
         f"{reply!r}"[:200])
 
 
-class _Keys:
-    """What both stores share: the prefix and how a replay key becomes a Redis key."""
-
-    def __init__(self, prefix: str) -> None:
-        self._prefix = prefix
-        self._prefix_bytes = prefix.encode("utf-8", "surrogatepass")
-
-    @property
-    def prefix(self) -> str:
-        return self._prefix
-
-    def redis_key(self, key: str) -> bytes:
-        """``prefix + key`` as bytes, so the client's own encoding settings cannot change it.
-
-        ``surrogatepass`` keeps the mapping one-to-one for any ``str``: distinct replay keys
-        never share a Redis key.
-        """
-        return self._prefix_bytes + key.encode("utf-8", "surrogatepass")
-
-
-class RedisReplayStore(_Keys):
+class RedisReplayStore(SyncRedisStore):
     """A ``ReplayStore`` in Redis (redis-py's ``redis.Redis``), safe to share between threads.
 
     ``client_or_url``: a ``redis.Redis`` (yours to close) or a ``redis://``, ``rediss://`` or
     ``unix://`` URL (the store builds, and closes, its client: see ``from_url``).
     """
 
-    def __init__(self, client_or_url: redis.Redis | str, *,
-                 prefix: str = DEFAULT_PREFIX) -> None:
-        super().__init__(prefix)
-        given: object = client_or_url  # callers may pass anything at run time
-        if isinstance(given, redis.asyncio.Redis):
-            raise ConfigurationError("a redis.asyncio.Redis client goes to AsyncRedisReplayStore")
-        self._owns_client = isinstance(client_or_url, str)
-        if isinstance(client_or_url, str):
-            client_or_url = self._client_from_url(client_or_url, {})
-        self._client = client_or_url
-        self._where = describe(client_or_url)
-
-    @classmethod
-    def from_url(cls, url: str, *, prefix: str = DEFAULT_PREFIX, **options: Any) -> Self:
-        """A store with its own client; ``options`` go to ``redis.Redis.from_url``.
-
-        Defaults: ``socket_timeout`` and ``socket_connect_timeout`` of ``DEFAULT_TIMEOUT``,
-        no retries, ``protocol=2``. Options in the URL's query win over these.
-        """
-        store = cls(cls._client_from_url(url, options), prefix=prefix)
-        store._owns_client = True
-        return store
-
-    @staticmethod
-    def _client_from_url(url: str, options: dict[str, Any]) -> redis.Redis:
-        return sync_client(url, purpose=_PURPOSE, retries=_NO_RETRIES, options=options)
-
-    @property
-    def client(self) -> redis.Redis:
-        return self._client
+    default_prefix = DEFAULT_PREFIX
+    purpose = _PURPOSE
+    retries = _NO_RETRIES
 
     def claim(self, key: str, ttl: float) -> bool:
         """Record ``key`` for ``ttl`` seconds; True if it was not already recorded.
@@ -173,62 +115,13 @@ class RedisReplayStore(_Keys):
             raise _failure(self._where, exc) from exc
         return _fresh(reply, self._where)
 
-    def ping(self) -> bool:
-        """True if Redis answers a PING now (for health checks); never raises."""
-        try:
-            return bool(self._client.ping())
-        except Exception:
-            return False
 
-    def close(self) -> None:
-        """Close the client if the store built it; a client passed in is left open."""
-        if self._owns_client:
-            self._client.close()
+class AsyncRedisReplayStore(AsyncRedisStore):
+    """An ``AsyncReplayStore`` in Redis (``redis.asyncio.Redis``); one per event loop."""
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._where!r}, prefix={self.prefix!r})"
-
-
-class AsyncRedisReplayStore(_Keys):
-    """An ``AsyncReplayStore`` in Redis (``redis.asyncio.Redis``).
-
-    Use one per event loop: redis-py's asynchronous connections belong to the loop that
-    opened them, and using them from another loop is an error.
-    """
-
-    def __init__(self, client_or_url: redis.asyncio.Redis | str, *,
-                 prefix: str = DEFAULT_PREFIX) -> None:
-        super().__init__(prefix)
-        given: object = client_or_url  # callers may pass anything at run time
-        if isinstance(given, redis.Redis):
-            raise ConfigurationError("a redis.Redis client goes to RedisReplayStore")
-        self._owns_client = isinstance(client_or_url, str)
-        if isinstance(client_or_url, str):
-            client_or_url = self._client_from_url(client_or_url, {})
-        self._client = client_or_url
-        self._where = describe(client_or_url)
-
-    @classmethod
-    def from_url(cls, url: str, *, prefix: str = DEFAULT_PREFIX, **options: Any) -> Self:
-        """As ``RedisReplayStore.from_url``; ``options`` go to ``redis.asyncio.Redis.from_url``."""
-        store = cls(cls._client_from_url(url, options), prefix=prefix)
-        store._owns_client = True
-        return store
-
-    @staticmethod
-    def _client_from_url(url: str, options: dict[str, Any]) -> redis.asyncio.Redis:
-        return async_client(url, purpose=_PURPOSE, retries=_NO_RETRIES, options=options)
-
-    @property
-    def client(self) -> redis.asyncio.Redis:
-        return self._client
+    default_prefix = DEFAULT_PREFIX
+    purpose = _PURPOSE
+    retries = _NO_RETRIES
 
     async def claim(self, key: str, ttl: float) -> bool:
         """Record ``key`` for ``ttl`` seconds; True if it was not already recorded.
@@ -241,25 +134,3 @@ class AsyncRedisReplayStore(_Keys):
         except Exception as exc:  # any failure fails closed; cancellation passes through
             raise _failure(self._where, exc) from exc
         return _fresh(reply, self._where)
-
-    async def ping(self) -> bool:
-        """True if Redis answers a PING now (for health checks); never raises."""
-        try:
-            return bool(await self._client.ping())
-        except Exception:
-            return False
-
-    async def aclose(self) -> None:
-        """Close the client if the store built it; a client passed in is left open."""
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._where!r}, prefix={self.prefix!r})"

@@ -1,0 +1,147 @@
+"""What every Redis member of the store family shares: its client, where it connects, its
+key prefix, and how it is closed.
+
+A store is given a client (``redis.Redis`` or ``redis.asyncio.Redis``, the caller's to
+close) or a URL (the store builds the client with ``connection.py``'s short timeouts and
+closes it). Keys are ``prefix + key`` as UTF-8 bytes with ``surrogatepass``, so the
+client's own encoding settings cannot change them and distinct keys never share one.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+import redis
+import redis.asyncio
+
+from xbsec.errors import ConfigurationError
+from xbsec.stores.redis.connection import DEFAULT_TIMEOUT, async_client, describe, sync_client
+
+__all__ = ["AsyncRedisStore", "SyncRedisStore"]
+
+
+class _RedisStore:
+    default_prefix: ClassVar[str] = "xbsec:"
+    purpose: ClassVar[str] = "a store"
+    """Names the store in the error for a URL redis-py cannot use ("a replay store")."""
+    retries: ClassVar[int] = 0
+    """Immediate retries of a command; 0 unless every command of the store is idempotent."""
+    timeout: ClassVar[float] = DEFAULT_TIMEOUT
+
+    _where: str
+    _owns_client: bool
+
+    def __init__(self, prefix: str | None) -> None:
+        self._prefix = self.default_prefix if prefix is None else prefix
+        self._prefix_bytes = self._prefix.encode("utf-8", "surrogatepass")
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    def redis_key(self, key: str) -> bytes:
+        """``prefix + key`` as bytes: one-to-one for any ``str``."""
+        return self._prefix_bytes + key.encode("utf-8", "surrogatepass")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._where!r}, prefix={self.prefix!r})"
+
+
+class SyncRedisStore(_RedisStore):
+    """A store on ``redis.Redis``, safe to share between threads."""
+
+    def __init__(self, client_or_url: redis.Redis | str, *, prefix: str | None = None,
+                 options: dict[str, Any] | None = None) -> None:
+        super().__init__(prefix)
+        given: object = client_or_url  # callers may pass anything at run time
+        if isinstance(given, redis.asyncio.Redis):
+            raise ConfigurationError(f"a redis.asyncio.Redis client goes to "
+                                     f"Async{type(self).__name__}")
+        self._owns_client = isinstance(client_or_url, str)
+        if isinstance(client_or_url, str):
+            client_or_url = sync_client(client_or_url, purpose=self.purpose,
+                                        retries=self.retries, timeout=self.timeout,
+                                        options=options)
+        self._client = client_or_url
+        self._where = describe(client_or_url)
+
+    @classmethod
+    def from_url(cls, url: str, *, prefix: str | None = None, **options: Any) -> Self:
+        """A store with its own client; ``options`` go to ``redis.Redis.from_url``.
+
+        Defaults: ``socket_timeout`` and ``socket_connect_timeout`` of ``DEFAULT_TIMEOUT``,
+        the store's retries, ``protocol=2``. Options in the URL's query win over these.
+        """
+        return cls(url, prefix=prefix, options=options)
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client
+
+    def ping(self) -> bool:
+        """True if Redis answers a PING now (for health checks); never raises."""
+        try:
+            return bool(self._client.ping())
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        """Close the client if the store built it; a client passed in is left open."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class AsyncRedisStore(_RedisStore):
+    """A store on ``redis.asyncio.Redis``. Use one per event loop: redis-py's asynchronous
+    connections belong to the loop that opened them."""
+
+    def __init__(self, client_or_url: redis.asyncio.Redis | str, *,
+                 prefix: str | None = None, options: dict[str, Any] | None = None) -> None:
+        super().__init__(prefix)
+        given: object = client_or_url  # callers may pass anything at run time
+        if isinstance(given, redis.Redis):
+            raise ConfigurationError(f"a redis.Redis client goes to "
+                                     f"{type(self).__name__.removeprefix('Async')}")
+        self._owns_client = isinstance(client_or_url, str)
+        if isinstance(client_or_url, str):
+            client_or_url = async_client(client_or_url, purpose=self.purpose,
+                                         retries=self.retries, timeout=self.timeout,
+                                         options=options)
+        self._client = client_or_url
+        self._where = describe(client_or_url)
+
+    @classmethod
+    def from_url(cls, url: str, *, prefix: str | None = None, **options: Any) -> Self:
+        """As ``SyncRedisStore.from_url``; ``options`` go to ``redis.asyncio.Redis.from_url``."""
+        return cls(url, prefix=prefix, options=options)
+
+    @property
+    def client(self) -> redis.asyncio.Redis:
+        return self._client
+
+    async def ping(self) -> bool:
+        """True if Redis answers a PING now (for health checks); never raises."""
+        try:
+            return bool(await self._client.ping())
+        except Exception:
+            return False
+
+    async def aclose(self) -> None:
+        """Close the client if the store built it; a client passed in is left open."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.aclose()
