@@ -98,11 +98,11 @@ class DocumentValidator:
 
     def _problem(self, error: Any) -> Problem:
         # For "one of these" (a nullable member, a choice of forms), the branch that came
-        # closest says more than "not valid under any of the given schemas"; that a value
-        # is not null says nothing.
+        # closest says more than "not valid under any of the given schemas"; a branch for
+        # another kind of value (null, or an array where an object came) says nothing.
         if error.validator in ("anyOf", "oneOf") and error.context:
             branches = [e for e in error.context
-                        if not (e.validator == "type" and e.validator_value == "null")]
+                        if not (e.validator == "type" and not e.relative_path)]
             error = self._best_match(branches or error.context)
         message = str(error.message)
         if len(message) > _MESSAGE_LIMIT:
