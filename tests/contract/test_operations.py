@@ -118,3 +118,33 @@ def test_validators_are_built_once_per_operation_status_and_media_type() -> None
     assert response_validator("retrieve_payment", 200) is \
         response_validator("retrieve_payment", "200", JSON)
     assert contract.schema_validator("Payment") is contract.schema_validator("Payment")
+
+
+def test_the_public_face_is_pinned() -> None:
+    assert contract.__all__ == [
+        "JSON", "XML", "DocumentValidator", "Operation", "Parameter", "Problem",
+        "component_schema", "conform_xml", "document", "document_bytes", "operation",
+        "operation_ids", "request_schema", "request_validator", "response_schema",
+        "response_validator", "schema_validator"]
+    for name in contract.__all__:
+        assert getattr(contract, name) is not None
+
+
+def test_the_contract_is_pure_core_and_loads_jsonschema_only_to_validate() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, xbsec.contract as c\n"
+        "c.operation('create_quote').request_schema(c.XML)\n"
+        "c.conform_xml({'x': ''}, {})\n"
+        "print(sorted(m for m in sys.modules if m.startswith('xbsec')))\n"
+        "print('jsonschema' in sys.modules)\n"
+        "c.request_validator('create_quote')\n"
+        "print('jsonschema' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    loaded = eval(out[0])  # noqa: S307 - a list literal printed by our own child process
+    allowed = {"xbsec", "xbsec._lazy", "xbsec._version", "xbsec.errors"}
+    assert {m for m in loaded if not m.startswith("xbsec.contract")} <= allowed
+    assert out[1:] == ["False", "True"]
