@@ -16,7 +16,7 @@ is built. The document is read once; ``document()`` hands out deep copies.
 
 from __future__ import annotations
 
-from xbsec.contract._document import bundle, document, document_bytes
+from xbsec.contract._document import bundle, component, document, document_bytes
 from xbsec.contract.conform import conform_xml
 from xbsec.contract.operations import JSON, XML, Operation, Parameter, operation, operation_ids
 from xbsec.contract.validation import (
@@ -61,7 +61,5 @@ def response_schema(operation_id: str, status: int | str = 200,
 
 def component_schema(name: str) -> dict[str, object]:
     """Bundled JSON Schema 2020-12 of the component schema ``name`` (``Payment``, ...)."""
-    from xbsec.contract._document import component
-
-    component(name)
+    component(name)  # refuses an unknown name with a ConfigurationError
     return bundle({"$ref": f"#/components/schemas/{name}"})
