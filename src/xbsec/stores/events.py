@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from xbsec.errors import ConfigurationError, ServiceUnavailableError
 
@@ -117,6 +117,9 @@ class MemoryEventStore:
     ``ServiceUnavailableError`` rather than forgetting one that was handled (forgetting would
     hand it over again if it is delivered once more).
     """
+
+    process_local: ClassVar[bool] = True
+    """Its state lives in this process: several server processes would each have their own."""
 
     def __init__(self, *, max_events: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:

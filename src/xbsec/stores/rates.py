@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from xbsec.errors import ConfigurationError
 
@@ -92,6 +92,9 @@ class MemoryRateStore:
     Buckets that have refilled completely are dropped as new ones arrive, so memory follows
     the number of callers active within ``burst / rate`` seconds.
     """
+
+    process_local: ClassVar[bool] = True
+    """Its state lives in this process: several server processes would each have their own."""
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock

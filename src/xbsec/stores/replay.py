@@ -15,7 +15,7 @@ import heapq
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from xbsec.errors import NonceReplayError, ServiceUnavailableError
 
@@ -76,6 +76,9 @@ class MemoryReplayStore:
     would let that nonce be replayed. Only verified requests are recorded (SPEC §2.7), so
     filling the store takes valid signatures.
     """
+
+    process_local: ClassVar[bool] = True
+    """Its state lives in this process: several server processes would each have their own."""
 
     def __init__(self, *, max_entries: int = 1_000_000,
                  clock: Callable[[], float] = time.monotonic) -> None:

@@ -40,7 +40,7 @@ from xbsec.stores.events import (
 )
 from xbsec.stores.rates import RateDecision, check_limits, refill
 
-__all__ = ["SQLiteEventStore", "SQLiteRateStore", "SQLiteReplayStore"]
+__all__ = ["SQLiteEventStore", "SQLiteRateStore", "SQLiteReplayStore", "create_private"]
 
 Durability = Literal["full", "normal"]
 
@@ -48,6 +48,18 @@ _SWEEP_EVERY: Final = 256
 """Operations between two deletions of expired rows."""
 _SWEEP_LIMIT: Final = 1000
 """Expired rows deleted at most per sweep, so that no request pays for a large backlog."""
+
+
+def create_private(path: str | os.PathLike[str]) -> None:
+    """Create the database file mode 0600 before SQLite does (it would use the umask).
+
+    Only a file that does not exist yet is touched (``O_EXCL``). Opening and closing an
+    existing database file beside SQLite would drop every POSIX lock this process holds on
+    it, including those of its other connections, and another process could then take
+    itself for the last one and remove the live write-ahead log.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 class _SQLiteStore:
@@ -66,8 +78,7 @@ class _SQLiteStore:
         self._lock = threading.Lock()
         self._operations = 0
         try:
-            # Created 0600 before SQLite opens it: never readable by others, not for a moment.
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            create_private(self.path)
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
                                        check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:

@@ -16,7 +16,15 @@ import redis
 import redis.asyncio
 
 from xbsec.errors import ConfigurationError
-from xbsec.stores.redis.connection import DEFAULT_TIMEOUT, async_client, describe, sync_client
+from xbsec.stores.redis.connection import (
+    DEFAULT_TIMEOUT,
+    Durability,
+    aread_durability,
+    async_client,
+    describe,
+    read_durability,
+    sync_client,
+)
 
 __all__ = ["AsyncRedisStore", "SyncRedisStore"]
 
@@ -86,6 +94,10 @@ class SyncRedisStore(_RedisStore):
         except Exception:
             return False
 
+    def durability(self) -> Durability:
+        """Whether Redis keeps this store's keys until they expire (``connection.py``)."""
+        return read_durability(self._client)
+
     def close(self) -> None:
         """Close the client if the store built it; a client passed in is left open."""
         if self._owns_client:
@@ -133,6 +145,10 @@ class AsyncRedisStore(_RedisStore):
             return bool(await self._client.ping())
         except Exception:
             return False
+
+    async def durability(self) -> Durability:
+        """Whether Redis keeps this store's keys until they expire (``connection.py``)."""
+        return await aread_durability(self._client)
 
     async def aclose(self) -> None:
         """Close the client if the store built it; a client passed in is left open."""

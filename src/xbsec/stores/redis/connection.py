@@ -15,6 +15,7 @@ about a URL is never chained to redis-py's: its frames hold the URL, password in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import redis
@@ -25,8 +26,21 @@ from redis.retry import Retry
 
 from xbsec.errors import ConfigurationError
 
-__all__ = ["DEFAULT_TIMEOUT", "async_client", "describe", "failure_text", "is_refusal",
-           "redact_url", "sync_client"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "DURABILITY_SETTINGS",
+    "Durability",
+    "aread_durability",
+    "async_client",
+    "describe",
+    "durability_of",
+    "failure_text",
+    "has_credentials",
+    "is_refusal",
+    "read_durability",
+    "redact_url",
+    "sync_client",
+]
 
 DEFAULT_TIMEOUT: Final = 0.5
 """Seconds to connect, and to wait for a reply, for a store built from a URL."""
@@ -55,6 +69,11 @@ def redact_url(url: str) -> str:
             for part in query.split("&")
         )
     return f"{scheme}{sep}{head}{query_sep}{query}"
+
+
+def has_credentials(url: str) -> bool:
+    """Whether ``url`` carries a password (user information, or a ``password=`` query)."""
+    return redact_url(url) != url
 
 
 def describe(client: object) -> str:
@@ -125,3 +144,75 @@ def async_client(url: str, *, purpose: str, retries: int, timeout: float = DEFAU
         return redis.asyncio.Redis.from_url(url, **built)
     except Exception as exc:  # not chained: redis-py's frames hold the URL, password too
         raise _bad_url(url, purpose, exc) from None
+
+
+DURABILITY_SETTINGS: Final = ("maxmemory-policy", "maxmemory", "appendonly", "save")
+"""What ``durability_of`` reads (``CONFIG GET``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Durability:
+    """Whether a Redis server keeps what a store writes until it expires.
+
+    ``problems`` are settings that lose live keys (each sentence says which setting to
+    change); ``unverified`` says why the settings could not be read, when they could not
+    (a managed Redis may refuse ``CONFIG``): then nothing is known either way.
+    """
+
+    problems: tuple[str, ...] = ()
+    unverified: str | None = None
+
+    @property
+    def sound(self) -> bool:
+        return not self.problems and self.unverified is None
+
+
+def durability_of(settings: Mapping[str, Any]) -> Durability:
+    """Judge a server's ``CONFIG GET`` answers (values as Redis gives them).
+
+    Two ways to lose a live key: an eviction policy (every store key has a TTL, so the
+    ``volatile-*`` policies evict them as surely as ``allkeys-*``), and no persistence at
+    all (a restart forgets every key). RDB snapshots alone are persistence that loses the
+    last minutes on a crash; ``appendonly yes`` is what we recommend, not what we require.
+    """
+    values = {str(k): str(v) for k, v in settings.items()}
+    problems = []
+    policy = values.get("maxmemory-policy", "")
+    if policy and policy != "noeviction":
+        limit = values.get("maxmemory", "0")
+        problems.append(
+            f"maxmemory-policy is {policy} (maxmemory {limit}): Redis may evict live keys "
+            "under memory pressure, and a replay would then be accepted; set "
+            "maxmemory-policy noeviction")
+    if values.get("appendonly", "no") != "yes" and not values.get("save", "").strip():
+        problems.append(
+            "no persistence (appendonly no, save \"\"): a restart forgets every key, and "
+            "requests replayed after it would be accepted; set appendonly yes")
+    return Durability(tuple(problems))
+
+
+def _settings_reply(reply: Any) -> dict[str, Any]:
+    return {(k.decode() if isinstance(k, bytes) else str(k)):
+            (v.decode() if isinstance(v, bytes) else v) for k, v in dict(reply).items()}
+
+
+def read_durability(client: redis.Redis) -> Durability:
+    """``durability_of`` the server behind ``client``; never raises."""
+    try:
+        settings: dict[str, Any] = {}
+        for name in DURABILITY_SETTINGS:
+            settings.update(_settings_reply(client.config_get(name)))
+    except Exception as exc:
+        return Durability(unverified=f"cannot read the Redis settings ({failure_text(exc)})")
+    return durability_of(settings)
+
+
+async def aread_durability(client: redis.asyncio.Redis) -> Durability:
+    """``read_durability`` for asyncio."""
+    try:
+        settings: dict[str, Any] = {}
+        for name in DURABILITY_SETTINGS:
+            settings.update(_settings_reply(await client.config_get(name)))
+    except Exception as exc:
+        return Durability(unverified=f"cannot read the Redis settings ({failure_text(exc)})")
+    return durability_of(settings)
