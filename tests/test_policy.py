@@ -50,3 +50,22 @@ def test_a_policy_is_immutable_and_replace_derives_one() -> None:
 def test_inconsistent_policies_are_refused_when_made(changes, message) -> None:
     with pytest.raises(ConfigurationError, match=message):
         SecurityPolicy().replace(**changes)
+
+
+@pytest.mark.parametrize("changes", [
+    {"rate_limit_per_second": 0}, {"rate_limit_per_second": -1},
+    {"rate_limit_per_second": float("inf")}, {"rate_limit_per_second": "10"},
+    {"rate_limit_burst": 0}, {"rate_limit_burst": 1.5}, {"rate_limit_burst": True},
+    {"replay_store_durability": "ignore"},
+])
+def test_gateway_operation_settings_that_cannot_work_are_refused(changes) -> None:
+    with pytest.raises(ConfigurationError):
+        SecurityPolicy(**changes)
+
+
+def test_the_rate_limit_defaults_its_burst_to_twice_the_rate() -> None:
+    assert SecurityPolicy().rate_limit is None
+    assert SecurityPolicy(rate_limit_per_second=50).rate_limit == (50.0, 100)
+    assert SecurityPolicy(rate_limit_per_second=0.1).rate_limit == (0.1, 1)
+    assert SecurityPolicy(rate_limit_per_second=5, rate_limit_burst=7).rate_limit == (5.0, 7)
+    assert SecurityPolicy().replay_store_durability == "refuse"

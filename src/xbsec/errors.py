@@ -38,7 +38,10 @@ or third-party exception escapes it::
         ├── BodyHashError           401 INVALID_BODY_HASH      (step 5)
         ├── SignatureError          403 AUTHENTICATION_FAILED  (step 6)
         ├── InvalidAccessTokenError 401 INVALID_ACCESS_TOKEN   (Balance APIs, SPEC §6.4)
-        └── ServiceUnavailableError 503 SERVICE_UNAVAILABLE    (replay store unreachable)
+        ├── RateLimitError          429 TOO_MANY_REQUESTS      (a consumer's quota, Retry-After)
+        ├── InvalidRequestLineError 400 INVALID_REQUEST        (method, path or headers that
+        │                                                       are not in canonical form)
+        └── ServiceUnavailableError 503 SERVICE_UNAVAILABLE    (a store cannot answer)
 
 Cryptographic failures say nothing about why (as ``cryptography``'s ``InvalidTag`` and
 ``InvalidSignature``): a ``DecryptionError`` is always just "decryption failed", and a
@@ -72,6 +75,7 @@ __all__ = [
     "InvalidClientError",
     "InvalidGrantError",
     "InvalidRequestError",
+    "InvalidRequestLineError",
     "InvalidScopeError",
     "KeyAliasError",
     "KeyFileError",
@@ -83,6 +87,7 @@ __all__ = [
     "NonceReplayError",
     "OAuthError",
     "PayloadError",
+    "RateLimitError",
     "RefusedError",
     "ServiceUnavailableError",
     "SignatureError",
@@ -221,19 +226,25 @@ class RefusedError(XBSecError):
     """The gateway refuses the request.
 
     ``status`` and ``reason_code`` are what goes on the wire in the gateway error envelope
-    (SPEC §2.8); ``description`` is the human sentence that goes with them. Subclasses set
-    defaults; a caller may override ``reason_code`` where the SPEC calls it configurable.
+    (SPEC §2.8); ``description`` is the human sentence that goes with them; ``recoverable``
+    is the envelope's ``Recoverable`` (true when the same request may succeed later);
+    ``headers`` are HTTP headers the answer carries (``Retry-After``, ``WWW-Authenticate``).
+    Subclasses set defaults; a caller may override ``reason_code`` where the SPEC calls it
+    configurable.
     """
 
     status: ClassVar[int] = 401
     default_reason_code: ClassVar[str] = "DECLINED"
     default_source: ClassVar[str] = "Gateway"
+    recoverable: ClassVar[bool] = False
 
     def __init__(self, description: str, *, reason_code: str | None = None,
-                 source: str | None = None) -> None:
+                 source: str | None = None,
+                 headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.description = description
         self.reason_code = reason_code or self.default_reason_code
         self.source = source or self.default_source
+        self.headers = headers
         super().__init__(f"{self.reason_code}: {description}")
 
 
@@ -291,10 +302,15 @@ class SignatureError(RefusedError):
 
 
 class ServiceUnavailableError(RefusedError):
-    """A store the gateway depends on (replay store) cannot be reached: fail closed."""
+    """A store the gateway depends on (replay store) cannot be reached: fail closed.
+
+    The description names the store and the cause, for the log; the gateway answers with
+    a generic sentence (an API client has no use for the address of a Redis server).
+    """
 
     status = 503
     default_reason_code = "SERVICE_UNAVAILABLE"
+    recoverable = True
 
 
 class OAuthError(XBSecError):
@@ -355,6 +371,26 @@ class UntrustedRequestError(OAuthError):
     """The authorization request cannot be answered by a redirect: its client is unknown or
     not a PSD2 consumer, its redirect URI is not registered, or its consent form was not
     one this server rendered. The user sees an error page instead."""
+
+
+class RateLimitError(RefusedError):
+    """The consumer's quota is used up for now; ``Retry-After`` says when to come back."""
+
+    status = 429
+    default_reason_code = "TOO_MANY_REQUESTS"
+    recoverable = True
+
+
+class InvalidRequestLineError(RefusedError):
+    """The method, the path or a security header is not in the one form the gateway reads.
+
+    A gateway and the application behind it must read a request the same way, or a check
+    can be made on one reading and the work done on another (``/SEND/...``, ``//send``,
+    two ``Partner-Ref-Id`` headers, a method sent as ``get``): such requests are refused.
+    """
+
+    status = 400
+    default_reason_code = "INVALID_REQUEST"
 
 
 class InvalidAccessTokenError(RefusedError):

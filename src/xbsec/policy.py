@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["BaseStringVariant", "SecurityPolicy", "X5tCheck"]
+__all__ = ["BaseStringVariant", "SecurityPolicy", "StoreDurability", "X5tCheck"]
 
 BaseStringVariant = Literal["java", "python", "node", "rfc5849"]
 """How a signer built the OAuth 1.0a signature base string (SPEC §2.5).
@@ -31,6 +31,11 @@ BaseStringVariant = Literal["java", "python", "node", "rfc5849"]
 """
 
 _ALL_VARIANTS: tuple[BaseStringVariant, ...] = ("java", "python", "node", "rfc5849")
+
+StoreDurability = Literal["refuse", "warn"]
+"""What a gateway does at start-up when its shared replay store can lose live claims (Redis
+with an eviction policy or without persistence, ``xbsec.stores.redis.connection``):
+``refuse`` to start, or ``warn`` loudly in the log and in ``/health``."""
 
 X5tCheck = Literal["either", "jwk", "cert", "off"]
 """What a request token's ``x5t#S256`` must equal, when present (SPEC §5.4 step 4).
@@ -104,6 +109,16 @@ class SecurityPolicy:
     max_body_bytes: int = 10 * 1024 * 1024
     """Largest request or response body the pipeline and the gateway accept."""
 
+    # --- Gateway operations ----------------------------------------------------------------
+    rate_limit_per_second: float | None = None
+    """Requests per second a consumer may make through a gateway (a token bucket per
+    consumer key); ``None``: no limit. Over it: 429 ``TOO_MANY_REQUESTS`` with
+    ``Retry-After`` (SPEC §2.8 [INF])."""
+    rate_limit_burst: int | None = None
+    """Requests a consumer may make at once, above the rate; ``None``: twice the rate."""
+    replay_store_durability: StoreDurability = "refuse"
+    """A shared replay store that can lose live claims: refuse to start, or warn."""
+
     def __post_init__(self) -> None:
         # A policy that cannot work is a configuration mistake: say so when it is made.
         from xbsec.errors import ConfigurationError
@@ -143,6 +158,16 @@ class SecurityPolicy:
             )
         if self.request_token_max_bytes < 256:
             raise ConfigurationError("request_token_max_bytes must be >= 256")
+        if self.rate_limit_per_second is not None and not (
+                isinstance(self.rate_limit_per_second, int | float)
+                and 0 < self.rate_limit_per_second < float("inf")):
+            raise ConfigurationError("rate_limit_per_second must be a positive number or None")
+        burst = self.rate_limit_burst
+        if burst is not None and (isinstance(burst, bool) or not isinstance(burst, int)
+                                  or burst < 1):
+            raise ConfigurationError("rate_limit_burst must be a positive integer or None")
+        if self.replay_store_durability not in ("refuse", "warn"):
+            raise ConfigurationError("replay_store_durability must be 'refuse' or 'warn'")
 
     @classmethod
     def strict(cls) -> SecurityPolicy:
@@ -160,6 +185,16 @@ class SecurityPolicy:
             jwe_algorithms=frozenset({"RSA-OAEP-256", "RSA-OAEP"}),
             jwe_gcm_iv_lengths=frozenset({12, 16}),  # client-encryption libraries (SPEC §3.3)
         )
+
+    @property
+    def rate_limit(self) -> tuple[float, int] | None:
+        """``(rate, burst)`` of the per-consumer token bucket, or ``None`` for no limit."""
+        if self.rate_limit_per_second is None:
+            return None
+        burst = self.rate_limit_burst
+        if burst is None:
+            burst = max(1, int(2 * self.rate_limit_per_second))
+        return float(self.rate_limit_per_second), burst
 
     def replace(self, **changes: Any) -> SecurityPolicy:
         """Return a copy with ``changes`` applied (validated like a new policy)."""

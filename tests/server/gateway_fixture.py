@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ class World:
     mastercard_encryption_key: Any    # the partner's private half
     mastercard_encryption_certificate: Any
     registry: Registry
+    tls_client_certificate: Any = None   # the one the mtls consumer is bound to
+    other_tls_certificate: Any = None    # from the same CA, bound to nobody
 
 
 def _party(name: str) -> Party:
@@ -47,6 +50,8 @@ def world() -> World:
     mc_key = generate_rsa_key()
     mc_cert = self_signed_certificate(mc_key, common_name="mastercard encryption")
     parties = {name: _party(name) for name in ("plain", "psd2", "strict", "mtls", "noenc")}
+    tls_certificate = self_signed_certificate(generate_rsa_key(), common_name="mtls client")
+    other_tls = self_signed_certificate(generate_rsa_key(), common_name="another client")
     encryption = {"client_encryption_keys": {spki_sha256_hex(client_key): client_key},
                   "mastercard_encryption_certificate": mc_cert}
     consumers = [
@@ -61,6 +66,7 @@ def world() -> World:
                  signing_certificates=(parties["strict"].signing_certificate,), **encryption),
         Consumer(consumer_key=parties["mtls"].consumer_key, environment="sandbox",
                  partner_ids=frozenset({"MTLS_1"}), mtls=True,
+                 client_certificate_sha256=frozenset({certificate_sha256(tls_certificate)}),
                  signing_certificates=(parties["mtls"].signing_certificate,), **encryption),
         Consumer(consumer_key=parties["noenc"].consumer_key, environment="production",
                  partner_ids=frozenset({"NOENC_1"}), encryption="off",
@@ -68,7 +74,21 @@ def world() -> World:
     ]
     return World(**parties, client_encryption_key=client_key,
                  client_encryption_certificate=client_cert, mastercard_encryption_key=mc_key,
-                 mastercard_encryption_certificate=mc_cert, registry=Registry(consumers))
+                 mastercard_encryption_certificate=mc_cert, registry=Registry(consumers),
+                 tls_client_certificate=tls_certificate, other_tls_certificate=other_tls)
+
+
+def certificate_sha256(certificate: Any) -> str:
+    """The thumbprint a registry binds a TLS client certificate by."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest()
+
+
+def certificate_pem(certificate: Any) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return certificate.public_bytes(Encoding.PEM).decode("ascii")
 
 
 async def echo_app(scope: Any, receive: Any, send: Any) -> None:

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.server.gateway_fixture import PARTNER, ASGIClient, World, echo_app
+from tests.server.gateway_fixture import (
+    PARTNER,
+    ASGIClient,
+    World,
+    certificate_pem,
+    echo_app,
+)
 from xbsec import jwe_encrypt
 from xbsec.client import ClientPipeline, Encryption, OAuth1Auth, RequestTokenAuth
 from xbsec.oauth1 import OAuth1Signer
@@ -24,6 +30,7 @@ DOC = {"quoterequest": {"amount": "100.00", "name": "Zoë"}}
 
 def gateway(world: World, **options: Any) -> XBSGateway:
     options.setdefault("policy", SecurityPolicy.mastercard_compatible())
+    options.setdefault("external_url", BASE)
     return XBSGateway(echo_app, world.registry, **options)
 
 
@@ -140,12 +147,18 @@ def test_a_consumer_of_another_environment_is_declined(world) -> None:
 
 @pytest.mark.parametrize("path", ["/send/v1/partners/OTHER/crossborder/quotes",
                                   "/send/partners/OTHER/crossborder/accounts",
-                                  "/send/v1/partners/SANDBOX%5F1x/crossborder",
-                                  # decoded once by the server: "SANDBOX%5F1", not SANDBOX_1
-                                  "/send/v1/partners/SANDBOX%255F1/crossborder"])
+                                  "/send/v1/partners/SANDBOX%5F1x/crossborder"])
 def test_a_partner_id_the_consumer_is_not_entitled_to(world, path) -> None:
     _, response = call(gateway(world), pipeline(world), "GET", path)
     assert refusal(response)[:2] == (401, "DECLINED")
+
+
+def test_a_partner_id_encoded_twice_is_not_read_at_all(world) -> None:
+    # Decoded once by the server it is "SANDBOX%5F1"; an application decoding again would
+    # read SANDBOX_1. Neither reading is taken: the path is refused.
+    _, response = call(gateway(world), pipeline(world), "GET",
+                       "/send/v1/partners/SANDBOX%255F1/crossborder")
+    assert refusal(response)[:2] == (400, "INVALID_REQUEST")
 
 
 def test_endpoint_guide_partner_comes_from_the_header(world) -> None:
@@ -236,17 +249,23 @@ def test_encryption_required_and_off(world) -> None:
     assert refusal(response)[:2] == (400, "ENCRYPTION_NOT_ENABLED")
 
 
+def presenting(inner: Any, pem: str) -> Any:
+    """``inner`` behind a TLS connection that presented the certificate ``pem``."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        scope.setdefault("extensions", {})["tls"] = {"client_cert_chain": [pem]}
+        await inner(scope, receive, send)
+
+    return app
+
+
 def test_an_mtls_consumer_without_a_client_certificate(world) -> None:
     _, response = call(gateway(world), pipeline(world, "mtls"), "GET",
                        "/send/v1/partners/MTLS_1/crossborder/rates")
     assert refusal(response)[:2] == (422, "INVALID_CLIENT_CERT")
 
-    async def with_certificate(scope: Any, receive: Any, send: Any) -> None:
-        scope.setdefault("extensions", {})["tls"] = {"client_cert_chain": ["-----BEGIN..."]}
-        await inner(scope, receive, send)
-
-    inner = gateway(world)
-    _, response = call(with_certificate, pipeline(world, "mtls"), "GET",
+    app = presenting(gateway(world), certificate_pem(world.tls_client_certificate))
+    _, response = call(app, pipeline(world, "mtls"), "GET",
                        "/send/v1/partners/MTLS_1/crossborder/rates")
     assert response.status_code == 200
 

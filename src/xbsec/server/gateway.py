@@ -2,43 +2,67 @@
 
 The mirror of the client pipeline (DESIGN.md)::
 
-    read the body (bounded) -> authenticate (OAuth 1.0a, SPEC §2.7 | request token, §5.4)
-    -> consumer entitled to the environment, the auth mode, mTLS and the partner id
-    -> claim the nonce (only now: forged requests cannot burn nonces)
+    the request line in its one canonical form (method, path, security headers)
+    -> credentials from the headers alone: OAuth 1.0a parsed and its consumer known; a
+       request token or an access token verified whole; the client certificate bound to
+       the consumer (mTLS) -- all before a byte of the body is read
+    -> read the body (bounded) -> OAuth 1.0a verified over it (SPEC §2.7)
+    -> the consumer entitled to the environment, the auth mode and every partner named
+    -> the consumer's quota (429, Retry-After) -> the nonce claimed (only now: forged
+       requests cannot burn nonces)
     -> x-encrypted: unwrap, pick the key by kid, decrypt (tag verified), SPEC §3.8 errors
     -> the application, with the plaintext and scope["xbsec"] = who is calling
     -> a 2xx to an encrypted request: encrypted to the partner's key, wrapped (SPEC §3.5)
 
-Every refusal is the gateway envelope of SPEC §2.8 in the request's format, with its status
-and ReasonCode, and an ``X-Request-Id``. The access log has one line per request and never
-a secret: no Authorization value, no body, and a shortened consumer key.
+Every refusal is the gateway envelope of SPEC §2.8 in the request's format, with its status,
+ReasonCode and ``Recoverable``, and an ``X-Request-Id``. A store that cannot answer is a 503
+whose body says only that (the store's address and the cause go to the log). The access log
+has one structured line per request (``access_log.py``) and never a secret.
 
-The application learns the caller from ``scope["xbsec"]``: ``consumer_key``, ``partner_ids``
-(list), ``auth`` (``oauth1``, ``request-token`` or ``access-token``), ``request_id``,
-``psd2`` and ``encrypted``.
+The signed URL is rebuilt from ``external_url`` (the scheme and host clients address, one or
+several), never from the request's ``Host`` header: a request signed for another host is
+refused. The application learns the caller from ``scope["xbsec"]``: ``consumer_key``,
+``partner_ids`` (list), ``auth`` (``oauth1``, ``request-token`` or ``access-token``),
+``request_id``, ``psd2`` and ``encrypted``.
+
+What the gateway assumes of the application behind it, and of its stores, is in
+SECURITY.md: in short, the application routes the path and method the gateway checked, and
+a store shared by several processes keeps what it is given until it expires.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import logging
+import math
+import multiprocessing
 import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from xbsec.documents import Format
 from xbsec.error_envelope import ErrorItem, render_errors
 from xbsec.errors import (
     AccessDeniedError,
+    ConfigurationError,
     DecryptionError,
     InvalidAuthHeaderError,
+    InvalidRequestLineError,
     MalformedTokenError,
     PayloadError,
+    RateLimitError,
     RefusedError,
+    ServiceUnavailableError,
+    SignatureError,
 )
 from xbsec.policy import SecurityPolicy
+from xbsec.server.access_log import AccessRecord, shorten
+from xbsec.stores.rates import MemoryRateStore
 from xbsec.stores.replay import (
     AsyncReplayStore,
     MemoryReplayStore,
@@ -48,7 +72,9 @@ from xbsec.stores.replay import (
 )
 
 if TYPE_CHECKING:
+    from xbsec.oauth1.verifier import VerifiedRequest
     from xbsec.server.registry import Consumer, Registry
+    from xbsec.stores.rates import AsyncRateStore, RateStore
 
 __all__ = ["AccessTokenValidator", "GatewayRefusal", "XBSGateway"]
 
@@ -58,18 +84,27 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_PARTNER_PATH = re.compile(r"^/send/(?:v1/)?partners/([^/?]+)(?:/|$)")
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
+_TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+_SCHEME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_METHOD = re.compile(r"[A-Z]{1,16}")
+_ENCODED_SEPARATORS = re.compile(r"%(?:2[fF]|5[cC]|2[eE]|00)")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_SINGLE_HEADERS = frozenset({b"authorization", b"partner-ref-id", b"x-encrypted",
+                             b"content-type", b"host", b"specification-type", b"x-request-id"})
+_UNAVAILABLE = "a service the gateway depends on is unavailable; try again shortly"
 
 
 class GatewayRefusal(RefusedError):
     """A refusal with any status and ReasonCode (body limits, encryption, SPEC §3.8)."""
 
     def __init__(self, status: int, reason_code: str, description: str, *,
-                 source: str = "Gateway") -> None:
-        super().__init__(description, reason_code=reason_code, source=source)
+                 source: str = "Gateway", recoverable: bool = False,
+                 headers: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(description, reason_code=reason_code, source=source, headers=headers)
         self.status = status  # type: ignore[misc]  # an instance value, unlike the subclasses
+        self.recoverable = recoverable  # type: ignore[misc]
 
 
 class AccessTokenValidator(Protocol):
@@ -80,11 +115,108 @@ class AccessTokenValidator(Protocol):
         ...
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
+@dataclass(frozen=True, slots=True)
+class _RequestLine:
+    """The request as the gateway reads it: canonical method and path, single headers."""
+
+    method: str
+    path: str
+    target: str
+    """The raw request target (path and query) as received: what OAuth 1.0a signed."""
+    partners: frozenset[str]
+    """Every partner id the request names: path segments after ``partners``, and
+    ``Partner-Ref-Id``."""
+    headers: dict[bytes, str]
+    """The single-valued headers, by lower-case name."""
+
+    @property
+    def balance(self) -> bool:
+        """A Balance API call (SPEC §6.1): a GET (or HEAD) of ``.../crossborder/accounts...``.
+
+        Matched without regard to case or to what follows ``accounts`` in its segment, so
+        that no spelling an application might route there escapes the access-token rule;
+        the POSTs under ``accounts`` (bank account validation) keep request tokens.
+        """
+        if self.method not in ("GET", "HEAD"):
+            return False
+        segments = self.path.lower().split("/")
+        return any(segment.startswith("accounts") and "crossborder" in segments[:index]
+                   for index, segment in enumerate(segments))
+
+
+@dataclass(slots=True)
+class _Identity:
+    consumer: Consumer
+    auth: str
+    authorization: str
+    complete: bool
+    """Authenticated already (tokens); OAuth 1.0a is complete once verified over the body."""
+    replay_key: str = ""
+    replay_ttl: float = 0
+
+
+def _request_line(scope: Scope) -> _RequestLine:
+    method = str(scope.get("method", ""))
+    if not _METHOD.fullmatch(method):
+        raise InvalidRequestLineError("the method must be an upper-case token: methods are "
+                                      "case-sensitive (RFC 9110 §9.1)")
+    path = str(scope.get("path", "/"))
+    raw = bytes(scope.get("raw_path") or path.encode("utf-8")).decode("latin-1")
+    raw_path = raw.partition("?")[0]
+    if (not raw_path.startswith("/") or "//" in raw_path or ";" in raw_path
+            or "\\" in raw_path or _ENCODED_SEPARATORS.search(raw_path)
+            or any(segment in (".", "..") for segment in raw_path.split("/"))
+            or "//" in path or _ESCAPE.search(path)
+            or any(ord(c) < 0x20 or c == "\x7f" for c in path)):
+        # A path still holding an escape once decoded was encoded twice: an application
+        # that decodes again would read another path than the gateway checked.
+        raise InvalidRequestLineError("the path is not in canonical form: no empty or dot "
+                                      "segments, no ';', no encoded '/', '\\\\' or '.', "
+                                      "nothing encoded twice")
+    headers: dict[bytes, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = bytes(raw_name).lower()
+        if b"_" in name and name.replace(b"_", b"-") in _SINGLE_HEADERS:
+            # Some frameworks read Partner_Ref_Id as Partner-Ref-Id (CGI's HTTP_ names);
+            # nginx drops such headers by default. One spelling only.
+            raise InvalidRequestLineError(f"the header {name.decode()} is refused: write it "
+                                          "with '-', not '_'")
+        if name in _SINGLE_HEADERS:
+            if name in headers:
+                if name == b"authorization":
+                    raise InvalidAuthHeaderError("more than one Authorization header")
+                raise InvalidRequestLineError(f"more than one {name.decode()} header")
+            headers[name] = bytes(raw_value).decode("latin-1")
+    partners = set()
+    segments = path.split("/")
+    for index, segment in enumerate(segments[:-1]):
+        if segment.lower() == "partners":
+            partners.add(segments[index + 1])
+    header_partner = headers.get(b"partner-ref-id")
+    if header_partner is not None:
+        partners.add(header_partner)
+        partners.add(header_partner.strip())
+    query = bytes(scope.get("query_string", b"")).decode("latin-1")
+    return _RequestLine(method, path, raw_path + (f"?{query}" if query else ""),
+                        frozenset(partners), headers)
+
+
+def _scheme_and_credentials(value: str) -> tuple[str | None, str]:
+    """RFC 9110 §11.4: ``scheme 1*SP credentials``; a lone token68 has no scheme.
+
+    Anything else (a tab after the scheme, a scheme that is not a token) is not an
+    Authorization value we read, and is refused rather than guessed at.
+    """
+    scheme, space, rest = value.partition(" ")
+    if not space:
+        if _TOKEN68.fullmatch(value):
+            return None, value
+        raise InvalidAuthHeaderError("the Authorization header is neither 'OAuth ...' nor "
+                                     "'Bearer <token>'")
+    if not _SCHEME.fullmatch(scheme):
+        raise InvalidAuthHeaderError("the Authorization scheme is not a token followed by a "
+                                     "space (RFC 9110 §11.4)")
+    return scheme.lower(), rest.lstrip(" ")
 
 
 def _error_format(scope: Scope) -> Format:
@@ -97,26 +229,83 @@ def _error_format(scope: Scope) -> Format:
     return "json"
 
 
-def _shorten(consumer_key: str | None) -> str:
-    if not consumer_key:
-        return "-"
-    return consumer_key if len(consumer_key) <= 12 else consumer_key[:8] + "…"
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if bytes(key).lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _base_urls(external_url: str | Iterable[str]) -> tuple[str, ...]:
+    given = [external_url] if isinstance(external_url, str) else list(external_url)
+    if not given:
+        raise ConfigurationError("external_url: give the URL (scheme and host) clients use")
+    bases = []
+    for url in given:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
+                or parts.path not in ("", "/") or parts.query or parts.fragment
+                or parts.username or parts.password):
+            raise ConfigurationError(f"external_url {url!r} must be a scheme and a host (and a "
+                                     "port), such as https://api.example.com")
+        bases.append(f"{parts.scheme}://{parts.netloc}")
+    return tuple(dict.fromkeys(bases))
+
+
+async def _next(stream: Any) -> Message | None:
+    """The application's next lifespan message, or ``None`` once it has stopped talking."""
+    try:
+        message: Message = await stream.receive()
+    except Exception:  # closed: the application returned or raised
+        return None
+    return message
+
+
+def _reason_code(headers: list[tuple[bytes, bytes]], payload: bytes) -> str | None:
+    """The first ReasonCode of an application's error answer, for the access log."""
+    from xbsec.error_envelope import parse_errors
+
+    content_type = next((bytes(v).decode("latin-1").lower() for k, v in headers
+                         if bytes(k).lower() == b"content-type"), "")
+    fmt: Format = "xml" if "xml" in content_type else "json"
+    try:
+        return parse_errors(payload[:65536], fmt)[0].reason_code[:64] or None
+    except Exception:  # not an Errors envelope: the log says "-"
+        return None
+
+
+def _shared(store: object) -> bool:
+    return not getattr(store, "process_local", False)
+
+
+def _several_processes() -> bool:
+    """Whether this process is one of several serving the same app (best effort).
+
+    A worker that a multiprocessing supervisor started (``uvicorn --workers N``, the
+    servers built on ``multiprocessing``) has a parent process; a server that forks
+    without it (gunicorn) is not seen here, which SECURITY.md says.
+    """
+    return multiprocessing.parent_process() is not None
 
 
 class XBSGateway:
     """ASGI middleware enforcing the XBS security scheme for the consumers of a registry.
 
-    ``external_url`` is the scheme and host clients address (``https://api.example.com``),
-    needed to rebuild the signed URL behind a proxy; without it the request's own scheme and
-    ``Host`` header are used. ``environment`` limits the gateway to that environment's
-    consumers. ``replay_store`` may be synchronous or asynchronous (Redis for several
-    instances); it must fail closed, and the gateway answers 503 when it cannot be reached.
+    ``external_url``: the scheme and host clients address (``https://api.example.com``), or
+    several; the signed URL is rebuilt from it, never from the request. ``environment``
+    limits the gateway to that environment's consumers. ``replay_store`` and ``rate_store``
+    may be synchronous or asynchronous; several gateway processes need shared ones
+    (``xbsec.stores``: SQLite on one host, Redis across hosts), and a gateway that finds an
+    in-process store while it runs in several processes refuses to start.
+    ``policy.rate_limit_per_second`` turns the per-consumer quota on.
     """
 
     def __init__(self, app: ASGIApp, registry: Registry, *,
+                 external_url: str | Iterable[str],
                  policy: SecurityPolicy | None = None,
                  replay_store: ReplayStore | AsyncReplayStore | None = None,
-                 external_url: str | None = None, environment: str | None = None,
+                 rate_store: RateStore | AsyncRateStore | None = None,
+                 environment: str | None = None,
                  access_tokens: AccessTokenValidator | None = None,
                  balance_paths: Callable[[str], bool] | None = None,
                  exempt_paths: Iterable[str] = (),
@@ -127,23 +316,112 @@ class XBSGateway:
 
         self.app = app
         self.registry = registry
+        self.external_urls = _base_urls(external_url)
         self.policy = policy if policy is not None else SecurityPolicy()
         self.store: ReplayStore | AsyncReplayStore = (
             replay_store if replay_store is not None else MemoryReplayStore())
         # Both protocols have a claim(); only the coroutine kind is awaited.
         self._async_store = inspect.iscoroutinefunction(getattr(self.store, "claim", None))
-        self.external_url = external_url.rstrip("/") if external_url else None
+        self.rate_store: RateStore | AsyncRateStore = (
+            rate_store if rate_store is not None else MemoryRateStore())
+        self._async_rates = inspect.iscoroutinefunction(getattr(self.rate_store, "take", None))
         self.environment = environment
         self.access_tokens = access_tokens
-        self.is_balance_path = balance_paths or _is_balance_path
+        self.is_balance_path = balance_paths
         self.exempt_paths = frozenset(exempt_paths)
         self.log = logger or logging.getLogger("xbsec.gateway")
         self.oauth1 = OAuth1Verifier(registry.signing_certificates, policy=self.policy,
                                      clock=clock)
         self.tokens = RequestTokenVerifier(registry.signing_certificates, policy=self.policy,
                                            clock=clock)
+        self._certificates: dict[str, tuple[str, str]] = {}
+        self.startup_warnings: tuple[str, ...] = ()
+        """What the start-up checks found and only warned about (see ``/health``)."""
+
+    # -- start-up ---------------------------------------------------------------------------
+
+    async def startup_problems(self) -> tuple[list[str], list[str]]:
+        """What keeps this gateway from being safe as deployed: (refusals, warnings).
+
+        An in-process store while several processes serve (each would accept a replay
+        once); a shared replay store that can lose live claims (``policy``: refuse or warn).
+        """
+        refusals: list[str] = []
+        warnings: list[str] = []
+        if _several_processes():
+            for name, store in (("replay store", self.store), ("rate store", self.rate_store)):
+                if not _shared(store) and (name == "replay store"
+                                           or self.policy.rate_limit is not None):
+                    refusals.append(
+                        f"the {name} is in this process's memory, but several processes "
+                        "serve this gateway: each would keep its own, and a request replayed "
+                        "to another process would be accepted. Give a shared store "
+                        "(xbsec.stores: SQLite for one host, Redis for several)")
+        check = getattr(self.store, "durability", None)
+        if check is not None:
+            report = check()
+            report = await report if inspect.isawaitable(report) else report
+            found = list(report.problems) + ([report.unverified] if report.unverified else [])
+            if report.problems and self.policy.replay_store_durability == "refuse":
+                refusals += [f"replay store: {problem}" for problem in report.problems]
+            else:
+                warnings += [f"replay store: {problem}" for problem in found]
+        return refusals, warnings
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The server's lifespan: the gateway's own checks first, then the application's.
+
+        The gateway talks to the server; the application, if it speaks lifespan, gets its
+        startup and shutdown through the gateway, and its answers are relayed. An
+        application that does not (it returns or raises at once) is started regardless.
+        """
+        import anyio
+
+        message = await receive()
+        if message["type"] != "lifespan.startup":  # pragma: no cover - ASGI starts with it
+            return
+        refusals, warnings = await self.startup_problems()
+        self.startup_warnings = tuple(warnings)
+        for warning in warnings:
+            self.log.warning("start-up check: %s", warning)
+        if refusals:
+            for refusal in refusals:
+                self.log.error("refusing to start: %s", refusal)
+            await send({"type": "lifespan.startup.failed", "message": "; ".join(refusals)})
+            return
+        to_app, app_inbox = anyio.create_memory_object_stream[Message](2)
+        app_outbox, from_app = anyio.create_memory_object_stream[Message](2)
+        async with to_app, app_inbox, app_outbox, from_app, anyio.create_task_group() as group:
+
+            async def run_app() -> None:
+                try:
+                    await self.app(scope, app_inbox.receive, app_outbox.send)
+                except Exception as exc:
+                    self.log.debug("the application does not run a lifespan: %s",
+                                   type(exc).__name__)
+                finally:
+                    app_outbox.close()
+
+            group.start_soon(run_app)
+            await to_app.send(message)
+            answer = await _next(from_app)
+            await send(answer or {"type": "lifespan.startup.complete"})
+            if answer is not None and answer["type"] == "lifespan.startup.failed":
+                group.cancel_scope.cancel()
+                return
+            message = await receive()  # lifespan.shutdown
+            if answer is not None:
+                await to_app.send(message)
+                answer = await _next(from_app)
+            await send(answer or {"type": "lifespan.shutdown.complete"})
+            group.cancel_scope.cancel()
+
+    # -- one request ------------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+            return
         if scope["type"] != "http" or scope.get("path") in self.exempt_paths:
             await self.app(scope, receive, send)
             return
@@ -153,11 +431,15 @@ class XBSGateway:
                       else uuid.uuid4().hex)
         fmt = _error_format(scope)
         outcome: dict[str, Any] = {"status": 500, "consumer": None, "auth": "-",
-                                   "encrypted": False, "reason": "-"}
+                                   "encrypted": False, "reason": "-", "partner": "-"}
         try:
             await self._serve(scope, receive, send, request_id, outcome)
         except RefusedError as refusal:
             outcome.update(status=refusal.status, reason=refusal.reason_code)
+            if isinstance(refusal, ServiceUnavailableError):
+                # The cause (a store's address, its error) is for the operator's log only.
+                self.log.error("request %s: %s", request_id, refusal.description)
+                refusal = ServiceUnavailableError(_UNAVAILABLE, headers=(("Retry-After", "1"),))
             await self._refuse(send, refusal, fmt, request_id)
         except Exception as exc:  # never a traceback on the wire
             outcome.update(status=500, reason="INTERNAL_ERROR")
@@ -166,43 +448,196 @@ class XBSGateway:
             await self._refuse(send, GatewayRefusal(500, "INTERNAL_ERROR",
                                                     "Internal Server Error"), fmt, request_id)
         finally:
-            self.log.info("%s %s %s %d %s auth=%s consumer=%s encrypted=%s %.1fms",
-                          request_id, scope.get("method"), scope.get("path"),
-                          outcome["status"], outcome["reason"], outcome["auth"],
-                          _shorten(outcome["consumer"]), outcome["encrypted"],
-                          (time.perf_counter() - started) * 1000)
-
-    # -- one request ------------------------------------------------------------------------
+            AccessRecord(request_id, str(scope.get("method", "-"))[:16],
+                         str(scope.get("path", "-"))[:256], outcome["status"],
+                         outcome["reason"], shorten(outcome["consumer"]), outcome["partner"],
+                         outcome["auth"], outcome["encrypted"],
+                         round((time.perf_counter() - started) * 1000, 1)).log(self.log)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send, request_id: str,
                      outcome: dict[str, Any]) -> None:
+        line = _request_line(scope)
+        self._check_declared_length(scope)
+        identity = self._identify(scope, line)
+        outcome.update(consumer=identity.consumer.consumer_key, auth=identity.auth)
+        self._check_client_certificate(scope, identity.consumer)
+        if identity.complete:
+            self._authorize(identity, line, outcome)
         body = await self._read_body(scope, receive)
-        consumer, auth = await self._authenticate(scope, body)
-        outcome.update(consumer=consumer.consumer_key, auth=auth)
-        self._check_partner(scope, consumer)
-        encrypted = (_header(scope, b"x-encrypted") or "").strip().lower() == "true"
+        if not identity.complete:
+            self._verify_oauth1(identity, line, body)
+            self._authorize(identity, line, outcome)
+        await self._take_quota(identity.consumer)
+        if identity.replay_key:
+            if self._async_store:
+                await claim_nonce_async(self.store, identity.replay_key,  # type: ignore[arg-type]
+                                        identity.replay_ttl)
+            else:
+                claim_nonce(self.store, identity.replay_key,  # type: ignore[arg-type]
+                            identity.replay_ttl)
+        consumer = identity.consumer
+        encrypted = line.headers.get(b"x-encrypted", "").strip().lower() == "true"
         outcome["encrypted"] = encrypted
         if encrypted:
-            body = self._decrypt(scope, consumer, body)
+            body = self._decrypt(line, consumer, body)
         elif consumer.encryption == "required":
             raise GatewayRefusal(400, "ENCRYPTION_REQUIRED", "this consumer must encrypt its "
                                  "requests (x-encrypted: true)", source="encrypted_payload")
         inner = dict(scope)
         inner["headers"] = [(k, v) for k, v in scope.get("headers", ())
-                            if k.lower() not in (b"content-length", b"x-encrypted")]
+                            if bytes(k).lower() not in (b"content-length", b"x-encrypted")]
         inner["headers"].append((b"content-length", str(len(body)).encode()))
         inner["xbsec"] = {"consumer_key": consumer.consumer_key,
-                          "partner_ids": sorted(consumer.partner_ids), "auth": auth,
+                          "partner_ids": sorted(consumer.partner_ids), "auth": identity.auth,
                           "request_id": request_id, "psd2": consumer.psd2,
                           "encrypted": encrypted}
-        status = await self._forward(inner, body, send, consumer, encrypted, request_id)
-        outcome["status"] = status
+        outcome["status"] = await self._forward(inner, body, send, consumer, encrypted,
+                                                request_id, outcome)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+    # -- authentication ----------------------------------------------------------------------
+
+    def _identify(self, scope: Scope, line: _RequestLine) -> _Identity:
+        """Who the headers say is calling, refused on the headers alone where they can be."""
+        authorization = line.headers.get(b"authorization")
+        if authorization is None or not authorization.strip():
+            raise InvalidAuthHeaderError("the Authorization header is missing")
+        scheme, credentials = _scheme_and_credentials(authorization.strip())
+        if scheme is None and credentials.lower() == "bearer":
+            raise MalformedTokenError("the Bearer token is empty")
+        if scheme == "oauth":
+            from xbsec.oauth1.header import parse_authorization
+
+            params = parse_authorization(authorization)
+            return _Identity(self._consumer(params["oauth_consumer_key"]), "oauth1",
+                             authorization, complete=False)
+        if scheme not in (None, "bearer"):
+            raise InvalidAuthHeaderError("the Authorization scheme is neither OAuth nor Bearer")
+        if _JWT_SHAPE.match(credentials):
+            checked = self.tokens.authenticate(authorization)
+            return _Identity(self._consumer(checked.consumer_key), "request-token",
+                             authorization, complete=True, replay_key=checked.replay_key or "",
+                             replay_ttl=checked.replay_ttl)
+        if self.access_tokens is not None and _TOKEN68.fullmatch(credentials):
+            if not self._balance(line):
+                raise AccessDeniedError("access tokens are for the Balance APIs only "
+                                        "(SPEC §6.4)")
+            consumer_key = self.access_tokens.validate(credentials, path=line.path)
+            return _Identity(self._consumer(consumer_key), "access-token", authorization,
+                             complete=True)
+        if scheme is None:
+            raise InvalidAuthHeaderError("the Authorization scheme is neither OAuth nor Bearer")
+        # SPEC §5.4 step 1: a Bearer value that is not a JWS is a 401, not §2.7's 400.
+        raise MalformedTokenError("the Bearer token is not a JWS (three base64url segments)")
+
+    def _verify_oauth1(self, identity: _Identity, line: _RequestLine, body: bytes) -> None:
+        verified: VerifiedRequest | None = None
+        last: SignatureError | None = None
+        for base in self.external_urls:  # the signature must hold for a configured URL
+            try:
+                verified = self.oauth1.authenticate(line.method, base + line.target,
+                                                    identity.authorization, body)
+                break
+            except SignatureError as exc:
+                last = exc
+        if verified is None:
+            assert last is not None
+            raise last
+        identity.complete = True
+        identity.replay_key, identity.replay_ttl = verified.replay_key, verified.replay_ttl
+
+    def _balance(self, line: _RequestLine) -> bool:
+        if self.is_balance_path is not None:
+            return line.method in ("GET", "HEAD") and self.is_balance_path(line.path)
+        return line.balance
+
+    def _authorize(self, identity: _Identity, line: _RequestLine,
+                   outcome: dict[str, Any]) -> None:
+        """The authenticated consumer's entitlements: auth mode, Balance rule, partners."""
+        consumer = identity.consumer
+        if identity.auth == "oauth1" and consumer.psd2:
+            raise AccessDeniedError("this consumer is an MTS EU/UK customer: use OAuth 2.0 "
+                                    "request tokens, not OAuth 1.0a (SPEC §1)")
+        if identity.auth == "request-token":
+            if not consumer.psd2:
+                raise AccessDeniedError("request tokens are for MTS EU/UK customers; this "
+                                        "consumer signs with OAuth 1.0a (SPEC §1)")
+            if self._balance(line):
+                raise AccessDeniedError("Balance APIs need an access token (SPEC §1, §6)")
+        outside = sorted(p for p in line.partners if p not in consumer.partner_ids)
+        if outside:
+            raise AccessDeniedError("Unauthorized - Access Not Granted: this consumer key is "
+                                    "not entitled to this partner id")
+        outcome["partner"] = ",".join(sorted({p.strip() for p in line.partners})) or "-"
+
+    def _consumer(self, consumer_key: str) -> Consumer:
+        consumer = self.registry.get(consumer_key)
+        if consumer is None or (self.environment and consumer.environment != self.environment):
+            raise AccessDeniedError("Unauthorized - Access Not Granted")
+        return consumer
+
+    def _check_client_certificate(self, scope: Scope, consumer: Consumer) -> None:
+        """Mutual TLS (SPEC §1): a consumer the registry binds to certificates presents one
+        of them (RFC 8705 style: its SHA-256 thumbprint or its subject)."""
+        if not consumer.mtls:
+            return
+        tls = (scope.get("extensions") or {}).get("tls") or {}
+        chain = tls.get("client_cert_chain") or []
+        if not chain:
+            raise GatewayRefusal(422, "INVALID_CLIENT_CERT", "this consumer must present a "
+                                 "client certificate (mutual TLS)")
+        thumbprint, subject = self._certificate_identity(str(chain[0]))
+        if (thumbprint not in consumer.client_certificate_sha256
+                and subject not in consumer.client_certificate_subjects):
+            raise GatewayRefusal(422, "INVALID_CLIENT_CERT", "the client certificate is not "
+                                 "one registered for this consumer")
+
+    def _certificate_identity(self, pem: str) -> tuple[str, str]:
+        found = self._certificates.get(pem)
+        if found is None:
+            from cryptography import x509
+            from cryptography.hazmat.primitives.serialization import Encoding
+
+            try:
+                certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
+            except ValueError:
+                raise GatewayRefusal(422, "INVALID_CLIENT_CERT", "the client certificate "
+                                     "cannot be read") from None
+            found = (hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest(),
+                     certificate.subject.rfc4514_string())
+            if len(self._certificates) > 1024:
+                self._certificates.clear()
+            self._certificates[pem] = found
+        return found
+
+    async def _take_quota(self, consumer: Consumer) -> None:
+        limit = self.policy.rate_limit
+        if limit is None:
+            return
+        rate, burst = limit
+        taken: Any = self.rate_store.take(f"consumer:{consumer.consumer_key}", rate=rate,
+                                          burst=burst)
+        try:
+            decision = await taken if self._async_rates else taken
+        except ServiceUnavailableError:
+            raise
+        except Exception as exc:  # a quota store that cannot answer fails closed
+            raise ServiceUnavailableError(f"the rate store cannot answer: "
+                                          f"{type(exc).__name__}") from exc
+        if not decision.allowed:
+            wait = max(1, math.ceil(decision.retry_after))
+            raise RateLimitError(f"too many requests from this consumer key; retry in {wait} s",
+                                 headers=(("Retry-After", str(wait)),))
+
+    # -- body -------------------------------------------------------------------------------
+
+    def _check_declared_length(self, scope: Scope) -> None:
         limit = self.policy.max_body_bytes
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             raise GatewayRefusal(413, "REQUEST_TOO_LARGE", f"the body exceeds {limit} bytes")
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        limit = self.policy.max_body_bytes
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -217,84 +652,7 @@ class XBSGateway:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _url(self, scope: Scope) -> str:
-        base = self.external_url
-        if base is None:
-            host = _header(scope, b"host") or "localhost"
-            base = f"{scope.get('scheme', 'http')}://{host}"
-        raw_path = scope.get("raw_path") or scope.get("path", "/").encode()
-        target = bytes(raw_path).decode("latin-1")
-        query = bytes(scope.get("query_string", b"")).decode("latin-1")
-        return base + target + (f"?{query}" if query else "")
-
-    async def _authenticate(self, scope: Scope, body: bytes) -> tuple[Consumer, str]:
-        authorization = _header(scope, b"authorization")
-        if authorization is None or not authorization.strip():
-            raise InvalidAuthHeaderError("the Authorization header is missing")
-        value = authorization.strip()
-        scheme, space, rest = value.partition(" ")
-        lowered = scheme.lower()
-        # "Bearer <token>", or a bare token as Mastercard's reference app sends (SPEC §5.2).
-        tokenish = lowered == "bearer" or not space
-        token = rest.strip() if lowered == "bearer" else value
-        path = scope.get("path", "/")
-        # The Balance APIs are GETs (SPEC §6.1); POST .../accounts/validations is BAV.
-        balance = scope.get("method") == "GET" and self.is_balance_path(path)
-        if lowered == "oauth":
-            verified = self.oauth1.authenticate(scope["method"], self._url(scope),
-                                                authorization, body)
-            consumer, auth = self._consumer(verified.consumer_key), "oauth1"
-            if consumer.psd2:
-                raise AccessDeniedError("this consumer is an MTS EU/UK customer: use OAuth 2.0 "
-                                        "request tokens, not OAuth 1.0a (SPEC §1)")
-            key, ttl = verified.replay_key, verified.replay_ttl
-        elif tokenish and _JWT_SHAPE.match(token):
-            checked = self.tokens.authenticate(authorization)
-            consumer, auth = self._consumer(checked.consumer_key), "request-token"
-            if not consumer.psd2:
-                raise AccessDeniedError("request tokens are for MTS EU/UK customers; this "
-                                        "consumer signs with OAuth 1.0a (SPEC §1)")
-            if balance:
-                raise AccessDeniedError("Balance APIs need an access token (SPEC §1, §6)")
-            key, ttl = checked.replay_key or "", checked.replay_ttl
-        elif tokenish and token and self.access_tokens is not None:
-            if not balance:
-                raise AccessDeniedError("access tokens are for the Balance APIs only (SPEC §6.4)")
-            consumer = self._consumer(self.access_tokens.validate(token, path=path))
-            auth, key, ttl = "access-token", "", 0
-        elif lowered == "bearer":
-            # SPEC §5.4 step 1: a Bearer value that is not a JWS is a 401, not §2.7's 400.
-            raise MalformedTokenError("the Bearer token is not a JWS (three base64url "
-                                      "segments)")
-        else:
-            raise InvalidAuthHeaderError("the Authorization scheme is neither OAuth nor Bearer")
-        if consumer.mtls and not _client_certificate(scope):
-            raise GatewayRefusal(422, "INVALID_CLIENT_CERT", "this consumer must present a "
-                                 "client certificate (mutual TLS)")
-        if key:
-            if self._async_store:
-                await claim_nonce_async(self.store, key, ttl)  # type: ignore[arg-type]
-            else:
-                claim_nonce(self.store, key, ttl)  # type: ignore[arg-type]
-        return consumer, auth
-
-    def _consumer(self, consumer_key: str) -> Consumer:
-        consumer = self.registry.get(consumer_key)
-        if consumer is None or (self.environment and consumer.environment != self.environment):
-            raise AccessDeniedError("Unauthorized - Access Not Granted")
-        return consumer
-
-    @staticmethod
-    def _check_partner(scope: Scope, consumer: Consumer) -> None:
-        # ASGI's "path" is already percent-decoded: decoding it again would let "%2541"
-        # stand for "A".
-        match = _PARTNER_PATH.match(scope.get("path", "/"))
-        partner = match.group(1) if match else _header(scope, b"partner-ref-id")
-        if partner is not None and partner not in consumer.partner_ids:
-            raise AccessDeniedError("Unauthorized - Access Not Granted: this consumer key is "
-                                    "not entitled to this partner id")
-
-    def _decrypt(self, scope: Scope, consumer: Consumer, body: bytes) -> bytes:
+    def _decrypt(self, line: _RequestLine, consumer: Consumer, body: bytes) -> bytes:
         if consumer.encryption == "off":
             raise GatewayRefusal(400, "ENCRYPTION_NOT_ENABLED", "payload encryption is not "
                                  "set up for this consumer", source="encrypted_payload")
@@ -304,7 +662,7 @@ class XBSGateway:
         from xbsec.payload.envelope import unwrap
 
         try:
-            token = unwrap(body, _header(scope, b"content-type"), policy=self.policy)
+            token = unwrap(body, line.headers.get(b"content-type"), policy=self.policy)
         except PayloadError as exc:
             raise GatewayRefusal(400, "INVALID_INPUT_FORMAT", str(exc),
                                  source="encrypted_payload") from None
@@ -326,8 +684,10 @@ class XBSGateway:
             raise GatewayRefusal(400, "REQUEST_DECRYPT_FAILED", "the request could not be "
                                  "decrypted", source="encrypted_payload.data") from None
 
+    # -- the application and the answer ------------------------------------------------------
+
     async def _forward(self, scope: Scope, body: bytes, send: Send, consumer: Consumer,
-                       encrypted: bool, request_id: str) -> int:
+                       encrypted: bool, request_id: str, outcome: dict[str, Any]) -> int:
         sent_body = False
 
         async def receive() -> Message:
@@ -352,8 +712,12 @@ class XBSGateway:
             raise RuntimeError("the application sent no response")
         status = int(start["status"])
         headers = [(k, v) for k, v in start.get("headers", [])
-                   if k.lower() not in (b"content-length", b"x-request-id")]
+                   if bytes(k).lower() not in (b"content-length", b"x-request-id")]
         payload = b"".join(chunks)
+        if status >= 400 and payload:
+            reason = _reason_code(headers, payload)
+            if reason:
+                outcome["reason"] = reason
         if encrypted and status < 400 and payload:
             payload = self._encrypt(consumer, headers, payload)
         headers.append((b"content-length", str(len(payload)).encode()))
@@ -367,8 +731,8 @@ class XBSGateway:
                  payload: bytes) -> bytes:
         from xbsec.payload.encrypted_body import encrypt_payload
 
-        content_type = next((v.decode("latin-1") for k, v in headers
-                             if k.lower() == b"content-type"), "application/json")
+        content_type = next((bytes(v).decode("latin-1") for k, v in headers
+                             if bytes(k).lower() == b"content-type"), "application/json")
         certificate = consumer.mastercard_encryption_certificate
         if certificate is None:  # Consumer refuses this combination when it is made
             raise GatewayRefusal(500, "INTERNAL_ERROR", "no key to encrypt the response to")
@@ -377,19 +741,11 @@ class XBSGateway:
     @staticmethod
     async def _refuse(send: Send, refusal: RefusedError, fmt: Format, request_id: str) -> None:
         body = render_errors([ErrorItem(refusal.source, refusal.reason_code,
-                                        refusal.description)], fmt)
+                                        refusal.description, refusal.recoverable)], fmt)
         await send({"type": "http.response.start", "status": refusal.status, "headers": [
             (b"content-type", f"application/{fmt}".encode()),
             (b"content-length", str(len(body)).encode()),
-            (b"x-request-id", request_id.encode())]})
+            (b"x-request-id", request_id.encode()),
+            *((name.encode("latin-1"), value.encode("latin-1"))
+              for name, value in refusal.headers)]})
         await send({"type": "http.response.body", "body": body})
-
-
-def _client_certificate(scope: Scope) -> bool:
-    """Whether the connection presented a client certificate (ASGI TLS extension)."""
-    tls = (scope.get("extensions") or {}).get("tls") or {}
-    return bool(tls.get("client_cert_chain"))
-
-
-def _is_balance_path(path: str) -> bool:
-    return bool(re.match(r"^/send/partners/[^/]+/crossborder/accounts(?:/[^/]+)?/?$", path))

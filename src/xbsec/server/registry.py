@@ -9,7 +9,9 @@ from environment variables named by ``password_env``, or a literal ``password``)
     partner_ids = ["SANDBOX_1234567"]
     signing_certificates = ["signing.pem"]     # two during a key rotation
     psd2 = false                               # true: request tokens instead of OAuth 1.0a
-    mtls = false                               # true: a client certificate is required
+    mtls = false                               # true: a client certificate is required,
+    client_certificate_sha256 = []             #   one of these (SHA-256 of its DER, hex)
+    client_certificate_subject = []            #   or with one of these subjects (RFC 4514)
     encryption = "optional"                    # off | optional | required
     client_encryption_keys = [ { path = "client-encryption.p12", password_env = "PW" } ]
     mastercard_encryption_certificate = "mastercard-encryption.pem"
@@ -19,11 +21,18 @@ from environment variables named by ``password_env``, or a literal ``password``)
 gateway holds them; requests are encrypted to their public halves and name them by
 ``kid``); ``mastercard_encryption_certificate`` is the partner's public key that responses
 are encrypted to (SPEC §3.7, §7.1).
+
+A consumer with ``mtls = true`` is bound to its client certificates (RFC 8705 style): the
+TLS handshake proves that a certificate chains to the server's client CA, and the registry
+says which of those certificates is this consumer's, by thumbprint or by subject. Without
+the binding, any partner's certificate from the same CA would do; so ``mtls = true`` needs
+at least one of the two entries.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +71,10 @@ class Consumer:
     mastercard_encryption_certificate: x509.Certificate | None = None
     """The partner's public key: responses to encrypted requests are encrypted to it."""
     redirect_uris: tuple[str, ...] = ()
+    client_certificate_sha256: frozenset[str] = frozenset()
+    """Thumbprints (SHA-256 of the DER, lower-case hex) of this consumer's TLS certificates."""
+    client_certificate_subjects: frozenset[str] = frozenset()
+    """Subjects (RFC 4514 strings) of this consumer's TLS certificates."""
 
     def __post_init__(self) -> None:
         if not self.consumer_key:
@@ -74,6 +87,15 @@ class Consumer:
         if not 1 <= len(self.signing_certificates) <= 2:
             raise ConfigurationError(f"consumer {self.consumer_key!r}: one signing certificate, "
                                      "or two during a rotation")
+        if self.mtls and not (self.client_certificate_sha256
+                              or self.client_certificate_subjects):
+            raise ConfigurationError(
+                f"consumer {self.consumer_key!r}: mtls needs client_certificate_sha256 or "
+                "client_certificate_subject, the certificates that are this consumer's")
+        bad = [t for t in self.client_certificate_sha256 if not _THUMBPRINT.fullmatch(t)]
+        if bad:
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: client_certificate_sha256"
+                                     f" {bad[0]!r} is not 64 lower-case hex digits")
         if self.encryption not in ENCRYPTION_MODES:
             raise ConfigurationError(f"consumer {self.consumer_key!r}: encryption must be one "
                                      f"of {', '.join(ENCRYPTION_MODES)}")
@@ -144,7 +166,8 @@ class Registry:
 
 _KNOWN = {"consumer_key", "environment", "partner_ids", "signing_certificates", "psd2",
           "mtls", "encryption", "client_encryption_keys", "mastercard_encryption_certificate",
-          "redirect_uris"}
+          "redirect_uris", "client_certificate_sha256", "client_certificate_subject"}
+_THUMBPRINT = re.compile(r"[0-9a-f]{64}")
 
 
 def _field(entry: Mapping[str, Any], name: str, kind: type, where: str,
@@ -165,6 +188,16 @@ def _strings(entry: Mapping[str, Any], name: str, where: str, default: Any = ...
     if not all(isinstance(v, str) and v for v in values):
         raise ConfigurationError(f"{where}: {name}: expected a list of non-empty strings")
     return cast("list[str]", values)
+
+
+def _one_or_many(entry: Mapping[str, Any], name: str, where: str) -> list[str]:
+    value = entry.get(name, [])
+    return _strings({name: [value] if isinstance(value, str) else value}, name, where)
+
+
+def _thumbprint(value: str) -> str:
+    """``AB:CD:...`` or ``abcd...``, as openssl and browsers print them, to lower-case hex."""
+    return value.replace(":", "").strip().lower()
 
 
 def _path(folder: Path, value: str) -> Path:
@@ -214,4 +247,8 @@ def _consumer(entry: Mapping[str, Any], folder: Path, environ: Mapping[str, str]
         mastercard_encryption_certificate=None if mastercard_cert is None
         else load_certificate(_path(folder, mastercard_cert)),
         redirect_uris=tuple(_strings(entry, "redirect_uris", where, [])),
+        client_certificate_sha256=frozenset(
+            _thumbprint(t) for t in _one_or_many(entry, "client_certificate_sha256", where)),
+        client_certificate_subjects=frozenset(
+            _one_or_many(entry, "client_certificate_subject", where)),
     )
