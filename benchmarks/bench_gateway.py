@@ -206,8 +206,10 @@ def results(*, requests_per_client: int = 400, clients: int = 4,
         beside = Path(sys.executable).with_name("xbsec")
         xbsec = str(beside) if beside.exists() else shutil.which("xbsec") or "xbsec"
         logs = folder / "gateway.log", folder / "bare.log"
+        # No quota: the load comes from one consumer, far over the sandbox's default.
         processes.append(_start([xbsec, "sandbox", "serve", "--dir", str(project.folder),
-                                 "--port", str(gateway_port)], logs[0]))
+                                 "--port", str(gateway_port), "--rate-limit", "0",
+                                 "--log-level", "warning"], logs[0]))
         processes.append(_start([sys.executable, "-m", "benchmarks.bench_gateway",
                                  "--serve-bare", str(project.database), str(bare_port)],
                                 logs[1]))

@@ -98,11 +98,14 @@ mtls = {str(mtls).lower()}
 encryption = "{encryption}"
 {keys}""")
 
-    def set_mtls(self) -> None:
-        """Mark the project's own consumer ``mtls = true`` in the registry."""
+    def set_mtls(self, *thumbprints: str) -> None:
+        """Mark the project's own consumer ``mtls = true`` in the registry, bound to the
+        client certificates with these SHA-256 thumbprints."""
         text = self.registry.read_text()
         assert "\nmtls" not in text
-        self.registry.write_text(text.replace("\npsd2 = ", "\nmtls = true\npsd2 = ", 1))
+        bound = ", ".join(json.dumps(t) for t in thumbprints)
+        self.registry.write_text(text.replace(
+            "\npsd2 = ", f"\nmtls = true\nclient_certificate_sha256 = [{bound}]\npsd2 = ", 1))
 
     def client(self, server: SandboxServer, *, format: Format = "json",
                encrypted: bool = True, http: httpx.Client | None = None,
@@ -136,13 +139,22 @@ class SandboxServer:
 
     def __init__(self, folder: Path, log: Path, *, port: int | None = None,
                  redis_url: str | None = None, external_url: str | None = None,
-                 tls: TLSFiles | None = None, fixed_port: bool = False) -> None:
+                 tls: TLSFiles | None = None, fixed_port: bool = False,
+                 redis_checks: str = "warn", workers: int = 1,
+                 extra: tuple[str, ...] = (), pass_port: bool = True) -> None:
         self.folder = folder
         self.log = log
         self.port = port or free_port()
         self.fixed_port = fixed_port
         """Fail rather than move to another port when ``port`` was taken meanwhile."""
         self.redis_url = redis_url
+        self.redis_checks = redis_checks
+        """The test Redis servers keep nothing on disk (a restart must forget): the
+        sandbox is told to warn about that rather than refuse to start."""
+        self.workers = workers
+        self.extra = extra
+        self.pass_port = pass_port
+        """False: no --port, so that serve takes the one ``init --port`` chose."""
         self.external_url = external_url
         self.tls = tls
         self.process: subprocess.Popen[bytes] | None = None
@@ -155,9 +167,14 @@ class SandboxServer:
 
     def command(self) -> list[str]:
         command = [xbsec_command(), "sandbox", "serve", "--dir", str(self.folder),
-                   "--host", "127.0.0.1", "--port", str(self.port)]
+                   "--host", "127.0.0.1"]
+        if self.pass_port:
+            command += ["--port", str(self.port)]
         if self.redis_url:
-            command += ["--redis", self.redis_url]
+            command += ["--redis", self.redis_url, "--redis-checks", self.redis_checks]
+        if self.workers != 1:
+            command += ["--workers", str(self.workers)]
+        command += list(self.extra)
         if self.external_url:
             command += ["--external-url", self.external_url]
         if self.tls:

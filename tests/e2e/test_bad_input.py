@@ -224,9 +224,14 @@ def test_a_body_over_the_limit_is_413(caller: Caller, oauth1_project: Project) -
         for _ in range(11):
             yield b"x" * MiB
 
-    streamed = caller.http.post(caller.server.url + path, content=chunks(), headers=JSON)
+    # Signed (over the body it streams), so that only its size can refuse it.
+    headers = caller.prepare("POST", path, b"x" * (11 * MiB), JSON)
+    streamed = caller.http.post(caller.server.url + path, content=chunks(), headers=headers)
     assert streamed.request.headers["transfer-encoding"] == "chunked"
     assert refusal(streamed) == (413, "REQUEST_TOO_LARGE", "Gateway")
+    # Unsigned, it is refused on its headers, before a byte of its body is read.
+    unsigned = caller.http.post(caller.server.url + path, content=chunks(), headers=JSON)
+    assert refusal(unsigned) == (400, "INVALID_AUTH_HEADER", "Gateway")
 
     announced = _exchange(caller.server.port, (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -248,12 +253,21 @@ def test_just_under_the_limit_is_read_and_refused_by_the_sandbox(
 
 
 @pytest.mark.usefixtures("untouched")
-@pytest.mark.parametrize("partner", ["SANDBOX_0000000", "SANDBOX_", "%00", "%C3%BC", "%2E%2E",
-                                     "SANDBOX_1%2F2", "*"])
+@pytest.mark.parametrize("partner", ["SANDBOX_0000000", "SANDBOX_", "%C3%BC", "*"])
 def test_an_unknown_partner_id_is_declined(caller: Caller, partner: str) -> None:
     response = caller.send("POST", v1(partner, "/quotes"), dumps_json(quote_for("R")), JSON)
     _no_500(response)
     assert refusal(response) == (401, "DECLINED", "Gateway")
+
+
+@pytest.mark.usefixtures("untouched")
+@pytest.mark.parametrize("partner", ["%00", "%2E%2E", "SANDBOX_1%2F2", "SANDBOX_1%5C2"])
+def test_a_partner_id_with_an_encoded_separator_is_not_read_at_all(caller: Caller,
+                                                                    partner: str) -> None:
+    # An encoded '/', '\', '.' or NUL in the path means another path to a lenient router.
+    response = caller.send("POST", v1(partner, "/quotes"), dumps_json(quote_for("R")), JSON)
+    _no_500(response)
+    assert refusal(response) == (400, "INVALID_REQUEST", "Gateway")
 
 
 @pytest.mark.usefixtures("untouched")

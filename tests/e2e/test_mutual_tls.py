@@ -10,6 +10,7 @@ consumer the registry does not mark ``mtls`` needs none (the handshake asks, opt
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import ssl
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ from xbsec.integrations.httpx import client_from_profile
 from xbsec.integrations.httpx import exchange_of as httpx_exchange
 from xbsec.integrations.requests import XBSSession
 from xbsec.integrations.requests import exchange_of as requests_exchange
-from xbsec.keys import pkcs12_bytes
+from xbsec.keys import load_key_and_certificate, pkcs12_bytes
 from xbsec.profile import MtlsConfig, Profile, load_profile
 
 trustme = pytest.importorskip("trustme")
@@ -54,6 +55,12 @@ def _client_p12(ca: Any, path: Path, name: str) -> Path:
     return path
 
 
+def _thumbprint(p12: Path) -> str:
+    """The SHA-256 thumbprint a registry binds the certificate in ``p12`` by."""
+    _, certificate = load_key_and_certificate(p12, password=TLS_PASSWORD)
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
 @dataclass(frozen=True)
 class World:
     project: Project
@@ -61,6 +68,7 @@ class World:
     ca: Path
     profile_file: Path
     stranger_p12: Path
+    neighbour_p12: Path
 
     def profile(self, **changes: Any) -> Profile:
         return dataclasses.replace(load_profile(path=self.profile_file, environ={}), **changes)
@@ -76,10 +84,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     issued.private_key_pem.write_to_path(str(folder / "server-key.pem"))
 
     project = init_project(folder / "project")
-    project.set_mtls()
+    own = _client_p12(ca, project.folder / "tls-client.p12", "partner@example.com")
+    project.set_mtls(_thumbprint(own))
     project.add_consumer(OPEN_KEY, OPEN_PARTNER)
-    _client_p12(ca, project.folder / "tls-client.p12", "partner@example.com")
     stranger = _client_p12(trustme.CA(), folder / "stranger.p12", "stranger@example.com")
+    # Issued by the same CA to another partner: the handshake accepts it, the gateway not.
+    neighbour = _client_p12(ca, folder / "neighbour.p12", "neighbour@example.com")
 
     servers = Servers(folder)
     try:
@@ -93,7 +103,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                       profile_file.read_text())
         profile_file.write_text(text + f'\n[profiles.sandbox.mtls]\np12 = "tls-client.p12"\n'
                                        f'password = "{TLS_PASSWORD}"\n')
-        yield World(project, server, folder / "ca.pem", profile_file, stranger)
+        yield World(project, server, folder / "ca.pem", profile_file, stranger, neighbour)
     finally:
         problems = servers.close()
     assert not problems, problems
@@ -127,6 +137,17 @@ def test_xbs_client_without_the_certificate_is_refused(world: World) -> None:
         xbs.create_quote(quote_for(new_reference()))
     assert (refused.value.status, refused.value.reason_code) == (422, "INVALID_CLIENT_CERT")
     assert refused.value.source == "Gateway"
+
+
+def test_another_partners_certificate_from_the_same_ca_is_refused(world: World) -> None:
+    # The CA vouches for it, so the handshake succeeds; the registry binds this consumer to
+    # its own certificate only.
+    neighbour = MtlsConfig(p12=world.neighbour_p12, password=TLS_PASSWORD)
+    with XBSClient(world.profile(mtls=neighbour), cafile=world.ca) as xbs, \
+            pytest.raises(GatewayError) as refused:
+        xbs.create_quote(quote_for(new_reference()))
+    assert (refused.value.status, refused.value.reason_code) == (422, "INVALID_CLIENT_CERT")
+    assert "not one registered" in refused.value.description
 
 
 def test_xbs_client_without_cafile_does_not_trust_the_test_ca(world: World) -> None:

@@ -54,7 +54,8 @@ def keys() -> Keys:
 @pytest.fixture
 async def gateway_transport(keys: Keys, tmp_path: Path) -> AsyncIterator[httpx.ASGITransport]:
     sandbox = create_sandbox_app(tmp_path / "sandbox.db")
-    gateway = XBSGateway(sandbox, keys.registry, policy=SecurityPolicy.mastercard_compatible())
+    gateway = XBSGateway(sandbox, keys.registry, policy=SecurityPolicy.mastercard_compatible(),
+                         external_url="http://testserver")
     yield httpx.ASGITransport(app=gateway)
     sandbox.close()
 

@@ -29,7 +29,7 @@ def test_the_database_is_a_wal_file_with_the_schema(database: Path) -> None:
     with closing(sqlite3.connect(database)) as connection:
         tables = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"proposals", "payments", "rfi_requests", "rfi_documents"}
+    assert tables == {"proposals", "payments", "rfi_requests", "rfi_documents", "heartbeat"}
 
 
 def test_each_connection_is_set_for_durability(database: Path) -> None:

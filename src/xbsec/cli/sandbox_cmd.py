@@ -43,23 +43,88 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, as_json: bool) 
 @sandbox_group.command("serve")
 @click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, exists=True),
               help="A project made by `xbsec sandbox init`.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--redis", "redis_url", metavar="URL",
-              help="Share the replay store between processes (redis://host:port/db).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True))
-@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True))
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="The port to listen on  [default: the one `init --port` chose]")
+@click.option("--redis", "redis_url", metavar="URL", envvar="XBSEC_REDIS_URL",
+              help="Share replay claims and quotas with other hosts (redis://host:port/db). "
+                   "A URL with a password goes in $XBSEC_REDIS_URL or --redis-url-file, "
+                   "never on the command line.")
+@click.option("--redis-url-file", type=click.Path(dir_okay=False, exists=True),
+              help="A file holding the Redis URL (its first line).")
+@click.option("--redis-checks", type=click.Choice(["refuse", "warn"]), default="refuse",
+              show_default=True,
+              help="A Redis that can lose keys (eviction policy, no persistence): refuse to "
+                   "start, or warn.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving together (they share the project's SQLite stores).")
+@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True),
+              help="Serve HTTPS with this certificate (PEM).")
+@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True),
+              help="The private key of --tls-cert (PEM).")
 @click.option("--client-ca", type=click.Path(dir_okay=False, exists=True),
               help="Ask for client certificates signed by this CA (mutual TLS).")
-@click.option("--external-url", metavar="URL",
-              help="The scheme and host clients sign for, when behind a proxy.")
+@click.option("--external-url", "external_urls", metavar="URL", multiple=True,
+              help="The scheme and host clients sign for, when it is not the URL served "
+                   "(behind a proxy); repeat for several names.")
+@click.option("--rate-limit", default=100.0, show_default=True, type=click.FloatRange(min=0),
+              help="Requests per second per consumer (0: no quota); over it, 429.")
+@click.option("--rate-burst", type=click.IntRange(min=1),
+              help="Requests per consumer at once above the rate  [default: twice the rate]")
+@click.option("--header-timeout", default=60.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a client has to send a request's head.")
+@click.option("--body-timeout", default=60.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a client may pause while sending a body.")
+@click.option("--max-connections", default=1000, show_default=True,
+              type=click.IntRange(min=1), help="Open connections per process.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option("--log-format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="One line per request, as text or JSON.")
 @handle_errors
-def sandbox_serve(folder: str, host: str, port: int, redis_url: str | None, workers: int,
+def sandbox_serve(folder: str, host: str, port: int | None, redis_url: str | None,
+                  redis_url_file: str | None, redis_checks: str, workers: int,
                   tls_cert: str | None, tls_key: str | None, client_ca: str | None,
-                  external_url: str | None) -> None:
+                  external_urls: tuple[str, ...], rate_limit: float, rate_burst: int | None,
+                  header_timeout: float, body_timeout: float, max_connections: int,
+                  log_level: str, log_format: str) -> None:
     """Serve the sandbox behind the gateway until interrupted."""
     from xbsec.sandbox.serve import ServeOptions, serve
 
-    serve(ServeOptions(folder, redis_url, external_url), host=host, port=port,
-          workers=workers, tls_cert=tls_cert, tls_key=tls_key, client_ca=client_ca)
+    redis_url = _redis_url(redis_url, redis_url_file)
+    serve(ServeOptions(folder, redis_url, external_urls or None,
+                       rate_limit=rate_limit or None, rate_burst=rate_burst,
+                       redis_checks=redis_checks,  # type: ignore[arg-type]
+                       log_level=log_level, log_format=log_format),
+          host=host, port=port, workers=workers, tls_cert=tls_cert, tls_key=tls_key,
+          client_ca=client_ca, header_timeout=header_timeout, body_timeout=body_timeout,
+          max_connections=max_connections)
+
+
+def _redis_url(given: str | None, file: str | None) -> str | None:
+    """The Redis URL, from the option, $XBSEC_REDIS_URL or a file; never a password from the
+    command line, where every user of the machine can read it (``ps``)."""
+    from click.core import ParameterSource
+
+    from xbsec.errors import ConfigurationError
+    from xbsec.stores.redis.connection import has_credentials
+
+    if file is not None:
+        if given is not None:
+            raise ConfigurationError("give --redis or --redis-url-file, not both")
+        try:
+            with open(file, encoding="utf-8") as stream:
+                given = stream.readline().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(f"{file}: cannot be read: {exc}") from None
+        if not given:
+            raise ConfigurationError(f"{file}: holds no Redis URL")
+        return given
+    source = click.get_current_context().get_parameter_source("redis_url")
+    if given is not None and source == ParameterSource.COMMANDLINE and has_credentials(given):
+        raise ConfigurationError(
+            "--redis holds a password, which every user of this machine can read in the "
+            "process list: put the URL in $XBSEC_REDIS_URL or in a file (--redis-url-file)")
+    return given

@@ -19,8 +19,10 @@ Layout of the project folder::
     server/oauth2.db              the Balance APIs' authorization server: consents, codes,
                                   token hashes (created by ``serve``)
 
-The private keys are written with mode 0600. Nothing here is a secret worth protecting:
-it is a local test project with Mastercard's public sandbox password.
+Files that hold a private key or a password (the PKCS#12 files, the server's private key,
+the profile with its password, the databases) are created mode 0600 from their first byte,
+never written readable and then restricted. Nothing here is a secret worth much (a local
+test project, with Mastercard's public sandbox password), but it is how a real one is kept.
 """
 
 from __future__ import annotations
@@ -91,15 +93,28 @@ def _toml_string(value: str) -> str:
     return json.dumps(value)  # a JSON string is a valid TOML basic string
 
 
+def _write_private_text(path: Path, text: str) -> None:
+    """``text`` to ``path``, created 0600 (a file that existed keeps being replaced whole)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ConfigurationError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+
+
 def init_project(folder: str | os.PathLike[str], *, port: int = 8080,
                  auth: str = "oauth1", force: bool = False) -> SandboxProject:
     """Create keys, a profile and a registry in ``folder`` (which must be empty or absent)."""
     from xbsec.keys import (
         generate_rsa_key,
-        private_key_pem,
         self_signed_certificate,
         write_certificate_pem,
         write_pkcs12,
+        write_private_key_pem,
     )
 
     if auth not in ("oauth1", "request-token"):
@@ -124,9 +139,7 @@ def init_project(folder: str | os.PathLike[str], *, port: int = 8080,
     write_certificate_pem(root / "client-encryption.pem",
                           self_signed_certificate(client, common_name="xbsec sandbox client "
                                                   "encryption"))
-    key_file = server / "client-encryption-key.pem"
-    key_file.write_bytes(private_key_pem(client))
-    key_file.chmod(0o600)
+    write_private_key_pem(server / "client-encryption-key.pem", client)
 
     mastercard = generate_rsa_key()
     mastercard_cert = self_signed_certificate(mastercard, common_name="xbsec sandbox "
@@ -176,6 +189,6 @@ mastercard_encryption_certificate = "mastercard-encryption.pem"
 token_store = "file"
 token_store_path = "tokens.json"
 """
-    (root / "xbsec.toml").write_text(profile)
+    _write_private_text(root / "xbsec.toml", profile)  # it holds the key passwords
     (server / "registry.toml").write_text(registry)
     return SandboxProject(root, consumer_key, partner_id, auth)

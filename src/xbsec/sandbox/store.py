@@ -9,6 +9,10 @@
   (Recoverable). Readers are never blocked by WAL.
 - Whole or nothing: ``transaction()`` commits when its block ends and rolls back when it
   raises, so a failing request leaves no row behind.
+- Unavailable is not a bug: a database that is busy, read-only, full or failing its I/O
+  answers 503 ``SERVICE_UNAVAILABLE`` (Recoverable: the same request may succeed later),
+  and the cause goes to the log (``xbsec.sandbox.store``), never to the client.
+- Private: the file is created mode 0600 (it holds every partner's payments).
 
 Connections are pooled; each is used by one thread at a time (the application runs each
 request's work in a worker thread, see ``xbsec.sandbox.app``), hence
@@ -18,9 +22,11 @@ of its own.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final
@@ -28,10 +34,31 @@ from typing import Final
 from xbsec.errors import ConfigurationError
 from xbsec.sandbox.business_errors import SERVICE_UNAVAILABLE, Refusal
 from xbsec.sandbox.schema import ensure_schema
+from xbsec.stores.sqlite import create_private as _create_private
 
 __all__ = ["Store"]
 
 _BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_UNAVAILABLE_CODES: Final = _BUSY_CODES | frozenset({
+    sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOTADB})
+"""Primary result codes that mean the storage, not the request, is the problem."""
+_log = logging.getLogger("xbsec.sandbox.store")
+
+
+def _storage_failure(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and (code & 0xFF) in _UNAVAILABLE_CODES
+
+
+def _unavailable(exc: sqlite3.Error, path: str) -> Refusal:
+    if (exc.sqlite_errorcode & 0xFF) in _BUSY_CODES:
+        description = "the sandbox database is busy; try again"
+    else:
+        description = "the sandbox database is unavailable; try again later"
+    _log.error("the sandbox database %s cannot serve a request: %s: %s", path,
+               type(exc).__name__, exc)
+    return Refusal.one(503, "Service", SERVICE_UNAVAILABLE, description, recoverable=True)
 
 
 class Store:
@@ -47,8 +74,19 @@ class Store:
         self.max_idle = max_idle
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        with self.transaction(write=True) as connection:
-            ensure_schema(connection)
+        try:
+            _create_private(self.path)
+        except OSError as exc:
+            raise ConfigurationError(f"cannot open the sandbox database {self.path}: "
+                                     f"{exc.strerror or exc}") from None
+        try:
+            with self.transaction(write=True) as connection:
+                ensure_schema(connection)
+                connection.execute("CREATE TABLE IF NOT EXISTS heartbeat "
+                                   "(id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)")
+        except Refusal:
+            raise ConfigurationError(f"the sandbox database {self.path} cannot be "
+                                     "written") from None
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -100,18 +138,23 @@ class Store:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode not in _BUSY_CODES:
+        except sqlite3.DatabaseError as exc:
+            if not _storage_failure(exc):  # a bug, not the storage: an opaque 500
                 raise
-            raise Refusal.one(503, "Service", SERVICE_UNAVAILABLE,
-                              "the sandbox database is busy; try again",
-                              recoverable=True) from None
+            raise _unavailable(exc, self.path) from None
         finally:
             # A connection whose rollback failed is in an unknown state: drop it.
             if connection.in_transaction:
                 connection.close()
             else:
                 self._release(connection)
+
+    def heartbeat(self) -> None:
+        """Write to the database, committed (a health check): raises ``Refusal`` (503) when
+        it cannot be written."""
+        with self.transaction(write=True) as connection:
+            connection.execute("INSERT OR REPLACE INTO heartbeat (id, at) VALUES (1, ?)",
+                               (time.time(),))
 
     def close(self) -> None:
         """Close the idle connections (the store opens new ones if used again)."""

@@ -45,6 +45,7 @@ from xbsec.sandbox.authorization_server.oauth_errors import (
     OAuthError,
     TemporarilyUnavailableError,
 )
+from xbsec.stores.sqlite import create_private
 
 __all__ = ["AccessTokenRecord", "AuthorizationStore", "IssuedTokens", "NewTokens"]
 
@@ -145,6 +146,11 @@ class AuthorizationStore:
         self.max_idle = max_idle
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        try:
+            create_private(self.path)  # 0600: it holds token hashes and consents
+        except OSError as exc:
+            raise ConfigurationError(f"cannot open the authorization database {self.path}: "
+                                     f"{exc.strerror or exc}") from None
         with self._transaction() as db:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
