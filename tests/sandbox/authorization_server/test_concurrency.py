@@ -90,11 +90,18 @@ def test_one_jti_claimed_by_many_workers_at_once(database, store) -> None:
 
 
 def test_one_consent_answered_by_many_workers_at_once(database, store) -> None:
-    store.open_consent(secret_hash(csrf := new_secret()), {"client_id": CONSUMER},
-                       expires_at=2_000_000.0, now=1_000_000.0)
-    outcomes = _race(database, lambda worker: worker.close_consent(secret_hash(csrf),
-                                                                   now=1_000_001.0))
-    assert sum(o is not None for o in outcomes) == 1
+    nonce = new_secret()
+    outcomes = _race(database, lambda worker: worker.answer_consent(
+        nonce, until=2_000_000.0, now=1_000_001.0))
+    assert outcomes.count(True) == 1
+
+
+def test_every_worker_signs_and_opens_the_same_tickets(database, store) -> None:
+    from xbsec.sandbox.authorization_server.consent_ticket import issue_ticket, open_ticket
+
+    ticket = issue_ticket(store.ticket_key, {"client_id": CONSUMER}, expires_at=2_000_000)
+    opened = _race(database, lambda worker: open_ticket(worker.ticket_key, ticket))
+    assert all(o is not None and o.request == {"client_id": CONSUMER} for o in opened)
 
 
 @pytest.mark.anyio

@@ -40,6 +40,7 @@ from xbsec.sandbox.authorization_server.consent_page import (
     render_consent_page,
     render_error_page,
 )
+from xbsec.sandbox.authorization_server.consent_ticket import issue_ticket, open_ticket
 from xbsec.sandbox.authorization_server.forms import Form, read_form
 from xbsec.sandbox.authorization_server.oauth_errors import (
     InvalidRequestError,
@@ -267,17 +268,16 @@ class AuthorizationServer:
         return self._consent(request).of(consumer.consumer_key)
 
     def _consent(self, request: AuthorizationRequest) -> _Reply:
-        now = self.clock()
-        csrf_token = new_secret()
+        # Nothing is written here: the form carries the request, vouched for by its ticket.
         fields = request.fields()
-        self.store.open_consent(secret_hash(csrf_token), fields,
-                                expires_at=now + self.settings.consent_lifetime, now=now)
+        ticket = issue_ticket(self.store.ticket_key, fields,
+                              expires_at=self.clock() + self.settings.consent_lifetime)
         accounts = self.accounts(request.partner_id) if self.accounts else None
         page = render_consent_page(
             action=self.settings.authorize_path, consumer_key=request.client_id,
             partner_id=request.partner_id, scope=request.scope,
             redirect_uri=request.redirect_uri, accounts=accounts,
-            hidden={**fields, "csrf_token": csrf_token})
+            hidden={**fields, "csrf_token": ticket})
         return _page(200, page, "consent")
 
     @staticmethod
@@ -303,11 +303,15 @@ class AuthorizationServer:
         if csrf_token is None:
             return _page(400, render_error_page("The form has no CSRF token."), "csrf")
         now = self.clock()
-        shown = self.store.close_consent(secret_hash(csrf_token), now=now)
-        if shown is None:
+        ticket = open_ticket(self.store.ticket_key, csrf_token)
+        if ticket is None:
             return _page(400, render_error_page(
-                "This consent form is unknown, expired or already answered. Start again "
-                "from the application."), "csrf")
+                "This consent form was not made by this server. Start again from the "
+                "application."), "csrf")
+        if now >= ticket.expires_at:
+            return _page(400, render_error_page(
+                "This consent form has expired. Start again from the application."), "csrf")
+        shown = ticket.request
         if any(form.get(name) != value for name, value in shown.items()):
             return _page(400, render_error_page("The form does not match the authorization "
                                                 "request it was shown for."), "csrf")
@@ -317,6 +321,10 @@ class AuthorizationServer:
                                                     self.settings)
         except UntrustedRequestError as error:
             return _page(400, render_error_page(error.description), "untrusted")
+        if not self.store.answer_consent(ticket.nonce, until=ticket.expires_at, now=now):
+            return _page(400, render_error_page(
+                "This consent form was already answered. Start again from the application."),
+                "csrf")
         state = shown.get("state")
         if decision == "deny":
             parameters = {"error": "access_denied",
