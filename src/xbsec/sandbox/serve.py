@@ -12,7 +12,9 @@ kept in ``server/oauth2.db``, are what the gateway accepts on the Balance paths.
 
 TLS: ``tls_cert`` and ``tls_key`` serve HTTPS; with ``client_ca`` a client certificate is
 asked for and, when sent, must chain to that CA. The gateway then requires one from the
-consumers the registry marks ``mtls`` (the PSD2 edges) and refuses them otherwise.
+consumers the registry marks ``mtls`` (the PSD2 edges) and refuses them otherwise; the
+token endpoint requires the very certificate the registry binds to the consumer
+(``client_certificate_sha256`` or ``client_certificate_subject``).
 """
 
 from __future__ import annotations

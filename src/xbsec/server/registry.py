@@ -10,10 +10,26 @@ from environment variables named by ``password_env``, or a literal ``password``)
     signing_certificates = ["signing.pem"]     # two during a key rotation
     psd2 = false                               # true: request tokens instead of OAuth 1.0a
     mtls = false                               # true: a client certificate is required
+    client_certificate_sha256 = []             # the mTLS certificate(s) bound to it
+    client_certificate_subject = "CN=..."      # or its subject (optional, see below)
     encryption = "optional"                    # off | optional | required
     client_encryption_keys = [ { path = "client-encryption.p12", password_env = "PW" } ]
     mastercard_encryption_certificate = "mastercard-encryption.pem"
     redirect_uris = []                         # OAuth 2.0 authorization code (Balance APIs)
+
+``mtls`` asks for a client certificate chained to the server's client CA. The two optional
+entries bind the certificate to the consumer, in the manner of RFC 8705 §2, so that another
+partner's certificate from the same CA is not enough:
+
+- ``client_certificate_sha256``: the SHA-256 thumbprint of the DER certificate, 64 hex
+  digits (``openssl x509 -noout -fingerprint -sha256`` prints it with colons, which may be
+  kept; read as lower-case), or a list of them (two during a certificate rotation);
+- ``client_certificate_subject``: the certificate's subject Distinguished Name as an
+  RFC 4514 string (``openssl x509 -noout -subject -nameopt RFC2253``), compared exactly.
+
+When both are given, the certificate must satisfy both. The Balance APIs' token endpoint
+accepts an ``mtls`` consumer only with a bound certificate, and refuses one that has no
+binding registered.
 
 ``client_encryption_keys`` are the private halves of the Client Encryption keys (only the
 gateway holds them; requests are encrypted to their public halves and name them by
@@ -24,6 +40,7 @@ are encrypted to (SPEC §3.7, §7.1).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +61,7 @@ EncryptionMode = Literal["off", "optional", "required"]
 """``off``: no payload encryption; ``optional``: honour ``x-encrypted``; ``required``: a
 request without it is refused (SPEC §3.1, [INF])."""
 ENCRYPTION_MODES: tuple[EncryptionMode, ...] = get_args(EncryptionMode)
+_THUMBPRINT = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +80,29 @@ class Consumer:
     mastercard_encryption_certificate: x509.Certificate | None = None
     """The partner's public key: responses to encrypted requests are encrypted to it."""
     redirect_uris: tuple[str, ...] = ()
+    client_certificate_sha256: frozenset[str] = frozenset()
+    """SHA-256 thumbprints (lower-case hex) of the mTLS client certificates bound to it."""
+    client_certificate_subject: str | None = None
+    """The RFC 4514 subject of its mTLS client certificate, when bound by subject."""
+
+    @property
+    def client_certificate_bound(self) -> bool:
+        """Whether a client certificate is bound to this consumer (by thumbprint or subject)."""
+        return bool(self.client_certificate_sha256) or self.client_certificate_subject is not None
+
+    def binds_client_certificate(self, certificate: x509.Certificate) -> bool:
+        """Whether ``certificate`` is one bound to this consumer (every registered binding
+        holds); False when none is registered."""
+        if not self.client_certificate_bound:
+            return False
+        if self.client_certificate_sha256:
+            from xbsec.keys.fingerprints import cert_sha256_hex
+
+            if cert_sha256_hex(certificate) not in self.client_certificate_sha256:
+                return False
+        if self.client_certificate_subject is not None:
+            return certificate.subject.rfc4514_string() == self.client_certificate_subject
+        return True
 
     def __post_init__(self) -> None:
         if not self.consumer_key:
@@ -74,6 +115,16 @@ class Consumer:
         if not 1 <= len(self.signing_certificates) <= 2:
             raise ConfigurationError(f"consumer {self.consumer_key!r}: one signing certificate, "
                                      "or two during a rotation")
+        if any(not isinstance(t, str) or not _THUMBPRINT.fullmatch(t)
+               for t in self.client_certificate_sha256):
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: "
+                                     "client_certificate_sha256 must be SHA-256 thumbprints, "
+                                     "64 lower-case hex digits each")
+        if self.client_certificate_subject is not None and not (
+                isinstance(self.client_certificate_subject, str)
+                and self.client_certificate_subject.strip()):
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: "
+                                     "client_certificate_subject must be a non-empty string")
         if self.encryption not in ENCRYPTION_MODES:
             raise ConfigurationError(f"consumer {self.consumer_key!r}: encryption must be one "
                                      f"of {', '.join(ENCRYPTION_MODES)}")
@@ -144,7 +195,7 @@ class Registry:
 
 _KNOWN = {"consumer_key", "environment", "partner_ids", "signing_certificates", "psd2",
           "mtls", "encryption", "client_encryption_keys", "mastercard_encryption_certificate",
-          "redirect_uris"}
+          "redirect_uris", "client_certificate_sha256", "client_certificate_subject"}
 
 
 def _field(entry: Mapping[str, Any], name: str, kind: type, where: str,
@@ -214,4 +265,20 @@ def _consumer(entry: Mapping[str, Any], folder: Path, environ: Mapping[str, str]
         mastercard_encryption_certificate=None if mastercard_cert is None
         else load_certificate(_path(folder, mastercard_cert)),
         redirect_uris=tuple(_strings(entry, "redirect_uris", where, [])),
+        client_certificate_sha256=_thumbprints(entry, where),
+        client_certificate_subject=_field(entry, "client_certificate_subject", str, where,
+                                          None),
     )
+
+
+def _thumbprints(entry: Mapping[str, Any], where: str) -> frozenset[str]:
+    """``client_certificate_sha256``: one thumbprint or a list; colons and case are free."""
+    name = "client_certificate_sha256"
+    value = entry.get(name, [])
+    values = _strings({name: [value]} if isinstance(value, str) else entry, name, where, [])
+    thumbprints = frozenset(v.replace(":", "").lower() for v in values)
+    bad = sorted(t for t in thumbprints if not _THUMBPRINT.fullmatch(t))
+    if bad:
+        raise ConfigurationError(f"{where}: {name}: {bad[0][:80]!r} is not a SHA-256 "
+                                 "thumbprint (64 hex digits)")
+    return thumbprints

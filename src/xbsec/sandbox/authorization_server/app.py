@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 import anyio.to_thread
+from cryptography import x509
 
 from xbsec.sandbox.authorization_server.authorize import (
     AuthorizationRequest,
@@ -124,6 +125,24 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 def _media_type(scope: Scope) -> str:
     return (_header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def _client_certificate(scope: Scope) -> x509.Certificate | None:
+    """The client certificate of the connection (ASGI TLS extension), if one was presented.
+
+    The TLS layer has checked it chains to the client CA; which consumer it belongs to is
+    the token endpoint's question.
+    """
+    tls = (scope.get("extensions") or {}).get("tls") or {}
+    chain = tls.get("client_cert_chain") or ()
+    if not chain:
+        return None
+    leaf = chain[0]
+    try:
+        return x509.load_pem_x509_certificate(leaf.encode("ascii") if isinstance(leaf, str)
+                                              else bytes(leaf))
+    except (ValueError, TypeError, UnicodeError):
+        return None
 
 
 def _shorten(consumer_key: str | None) -> str:
@@ -241,8 +260,10 @@ class AuthorizationServer:
                                           "authenticates with private_key_jwt only")
             form = await self._form(scope, receive)
             base = f"{scope.get('scheme', 'http')}://{_header(scope, b'host') or 'localhost'}"
+            certificate = _client_certificate(scope)
             consumer_key, document = await anyio.to_thread.run_sync(
-                lambda: self.tokens.answer(form, request_base=base))
+                lambda: self.tokens.answer(form, request_base=base,
+                                           client_certificate=certificate))
         except OAuthError as error:
             return _oauth_error(error)
         return _json(200, document, "issued").of(consumer_key)
