@@ -21,7 +21,7 @@ or third-party exception escapes it::
     │   └── TokenEndpointError      the token endpoint refused a grant or answered unusably
     ├── OAuthError                  (server) the authorization server refuses (RFC 6749 §5.2)
     │   ├── InvalidRequestError         400 invalid_request
-    │   ├── InvalidClientError          401 invalid_client (private_key_jwt failed)
+    │   ├── InvalidClientError          400 invalid_client (private_key_jwt failed)
     │   ├── InvalidGrantError           400 invalid_grant (code, refresh token, PKCE)
     │   ├── UnauthorizedClientError     400 unauthorized_client (not a PSD2 consumer)
     │   ├── UnsupportedGrantTypeError   400 unsupported_grant_type
@@ -313,10 +313,13 @@ class InvalidRequestError(OAuthError):
 
 
 class InvalidClientError(OAuthError):
-    """Client authentication (``private_key_jwt``, RFC 7523) failed."""
+    """Client authentication (``private_key_jwt``, RFC 7523) failed.
+
+    400: RFC 6749 §5.2 keeps 401 for a client that tried HTTP authentication (the token
+    endpoint answers that one itself, with a ``WWW-Authenticate`` challenge), and a 401
+    must always carry one (RFC 9110 §15.5.2), which no HTTP scheme fits here."""
 
     error = "invalid_client"
-    status = 401
 
 
 class InvalidGrantError(OAuthError):

@@ -7,8 +7,10 @@ process receives it. ``GET /health`` answers without authentication (and says wh
 replay store answers).
 
 The Balance APIs' authorization server (SPEC §6.4) answers under ``/oauth2/`` (the consent
-page and the token endpoint, outside the gateway's request authentication); its tokens,
-kept in ``server/oauth2.db``, are what the gateway accepts on the Balance paths.
+page and the token endpoint, outside the gateway's request authentication) and
+``/.well-known/`` (its RFC 8414 metadata; any other name there is a 404); its tokens, kept
+in ``server/oauth2.db``, are what the gateway accepts on the Balance paths. Its issuer is
+``external_url`` when given, else the URL the server listens on (``url``).
 
 TLS: ``tls_cert`` and ``tls_key`` serve HTTPS; with ``client_ca`` a client certificate is
 asked for and, when sent, must chain to that CA. The gateway then requires one from the
@@ -19,6 +21,7 @@ token endpoint requires the very certificate the registry binds to the consumer
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import os
@@ -30,7 +33,7 @@ from typing import Any
 
 from xbsec.errors import ConfigurationError
 
-__all__ = ["ServeOptions", "app_from_environment", "build_app", "serve"]
+__all__ = ["ServeOptions", "app_from_environment", "build_app", "listening_url", "serve"]
 
 _ENV = "XBSEC_SANDBOX_OPTIONS"
 Scope = MutableMapping[str, Any]
@@ -44,6 +47,10 @@ class ServeOptions:
     folder: str
     redis_url: str | None = None
     external_url: str | None = None
+    """The scheme and host clients use, behind a proxy: the gateway's signed URLs and the
+    authorization server's issuer."""
+    url: str | None = None
+    """The URL the server listens on (``serve`` fills it in): the issuer otherwise."""
 
 
 class _Health:
@@ -69,16 +76,17 @@ class _Health:
 
 
 class _AuthorizationMount:
-    """Requests under ``prefix`` to the authorization server; everything else (lifespan
+    """Requests under ``prefixes`` to the authorization server; everything else (lifespan
     included) to the gateway."""
 
-    def __init__(self, prefix: str, authorization: ASGIApp, app: ASGIApp) -> None:
-        self.prefix = prefix
+    def __init__(self, prefixes: tuple[str, ...], authorization: ASGIApp,
+                 app: ASGIApp) -> None:
+        self.prefixes = prefixes
         self.authorization = authorization
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefix):
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefixes):
             await self.authorization(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -115,17 +123,21 @@ def build_app(options: ServeOptions) -> ASGIApp:
         from xbsec.stores.redis.replay import AsyncRedisReplayStore
 
         store = AsyncRedisReplayStore.from_url(options.redis_url)
+    issuer = options.external_url or options.url
+    if issuer is None:
+        raise ConfigurationError("the sandbox needs the URL clients reach it at (the "
+                                 "authorization server's issuer): give external_url or url")
+    settings = AuthorizationServerSettings(issuer=issuer, environment="sandbox")
     sandbox = create_sandbox_app(folder / "server" / "sandbox.db")
     tokens = AuthorizationStore(folder / "server" / "oauth2.db")
-    authorization = AuthorizationServer(
-        registry, tokens, accounts=_sandbox_accounts,
-        settings=AuthorizationServerSettings(external_url=options.external_url,
-                                             environment="sandbox"))
+    authorization = AuthorizationServer(registry, tokens, accounts=_sandbox_accounts,
+                                        settings=settings)
     gateway = XBSGateway(sandbox, registry, policy=SecurityPolicy.mastercard_compatible(),
                          replay_store=store, external_url=options.external_url,
                          environment="sandbox",
                          access_tokens=StoredAccessTokenValidator(tokens, registry=registry))
-    return _Health(_AuthorizationMount("/oauth2/", authorization, gateway), store)
+    return _Health(_AuthorizationMount(("/oauth2/", "/.well-known/"), authorization,
+                                       gateway), store)
 
 
 def app_from_environment() -> ASGIApp:
@@ -135,6 +147,23 @@ def app_from_environment() -> ASGIApp:
         raise ConfigurationError(f"{_ENV} is not set; start the sandbox with `xbsec sandbox "
                                  "serve`")
     return build_app(ServeOptions(**json.loads(raw)))
+
+
+def listening_url(host: str, port: int, *, https: bool, have_external_url: bool) -> str | None:
+    """``scheme://host:port`` of a server listening on ``host`` and ``port``.
+
+    A wildcard address (``0.0.0.0``, ``::``) is reached on the loopback interface from this
+    machine; port 0 has no URL before the system picks one, so it needs ``external_url``.
+    """
+    if port == 0:
+        if have_external_url:
+            return None
+        raise ConfigurationError("--port 0 needs --external-url: the authorization server "
+                                 "publishes its URL (the issuer) before the port is known")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{'https' if https else 'http'}://{host}:{port}"
 
 
 def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int = 8080,
@@ -151,10 +180,12 @@ def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int = 8080,
         raise ConfigurationError("--client-ca needs --tls-cert and --tls-key")
     if workers < 1:
         raise ConfigurationError("--workers must be at least 1")
+    if options.url is None:
+        options = dataclasses.replace(options, url=listening_url(
+            host, port, https=tls_cert is not None, have_external_url=bool(
+                options.external_url)))
     build_app(options)  # fail here, in the parent, on a bad project or registry
-    os.environ[_ENV] = json.dumps({"folder": str(options.folder),
-                                   "redis_url": options.redis_url,
-                                   "external_url": options.external_url})
+    os.environ[_ENV] = json.dumps(dataclasses.asdict(options))
     uvicorn.run("xbsec.sandbox.serve:app_from_environment", factory=True, host=host,
                 port=port, workers=workers, log_level=log_level,
                 http=TLSExtensionH11Protocol,

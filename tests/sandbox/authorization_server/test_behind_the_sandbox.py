@@ -53,7 +53,7 @@ def project(tmp_path: Path) -> Project:
 
 @pytest.fixture
 async def http(project: Project, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(ServeOptions(str(tmp_path / "project")))
+    app = build_app(ServeOptions(str(tmp_path / "project"), url=BASE))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url=BASE) as client:
         yield client
@@ -183,7 +183,7 @@ async def test_health_still_answers(http) -> None:
 async def test_the_authorization_server_needs_no_gateway_credentials(http, project) -> None:
     # /oauth2/ is outside the gateway: no Authorization header, no gateway envelope.
     answer = await http.post("/oauth2/token", data={"grant_type": "authorization_code"})
-    assert answer.status_code == 401
+    assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_client"
 
 

@@ -77,7 +77,7 @@ async def test_an_mtls_client_without_its_bound_certificate_is_refused(
     code, verifier = await code_and_verifier(mtls_http, keys.psd2)
     tls.present(presented)
     answer = await exchange(mtls_http, keys.psd2, clock.now, code, verifier)
-    assert message in assert_oauth_error(answer, "invalid_client", status=401)
+    assert message in assert_oauth_error(answer, "invalid_client")
     tls.present(BOUND if binding else None)
     if binding:  # the code was not touched by the refusal
         assert (await exchange(mtls_http, keys.psd2, clock.now, code,
@@ -114,6 +114,6 @@ async def test_a_refused_certificate_does_not_burn_the_assertion(mtls_http, tls,
             "code_verifier": verifier, "client_assertion_type": ASSERTION_TYPE,
             "client_assertion": keys.psd2.assertion(clock.now)}
     tls.present(OTHER)
-    assert (await mtls_http.post("/oauth2/token", data=form)).status_code == 401
+    assert (await mtls_http.post("/oauth2/token", data=form)).status_code == 400
     tls.present(BOUND)
     assert (await mtls_http.post("/oauth2/token", data=form)).status_code == 200

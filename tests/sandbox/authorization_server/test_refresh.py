@@ -123,7 +123,8 @@ async def test_a_narrower_scope_applies_to_the_new_access_token(keys, store, clo
         StoredAccessTokenValidator,
     )
 
-    settings = AuthorizationServerSettings(scopes=frozenset({"balances", "statements"}))
+    settings = AuthorizationServerSettings(issuer="http://testserver",
+                                           scopes=frozenset({"balances", "statements"}))
     server = AuthorizationServer(keys.registry, store, settings=settings, clock=clock)
     validator = StoredAccessTokenValidator(store, clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server),

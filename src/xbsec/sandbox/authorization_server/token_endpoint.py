@@ -2,10 +2,10 @@
 
 For one form::
 
-    client authentication (private_key_jwt)   -> 401 invalid_client
+    client authentication (private_key_jwt)   -> 400 invalid_client
     mutual TLS, for a consumer marked mtls:
-        its bound client certificate          -> 401 invalid_client
-    the assertion's jti, once                 -> 401 invalid_client
+        its bound client certificate          -> 400 invalid_client
+    the assertion's jti, once                 -> 400 invalid_client
     the client is a PSD2 consumer             -> 400 unauthorized_client
     grant_type                                -> 400 invalid_request, unsupported_grant_type
     authorization_code: code, redirect_uri,
@@ -71,8 +71,7 @@ class TokenEndpoint:
 
         self._credentials = credential_lookup(certificates)
 
-    def answer(self, form: Form, *, request_base: str,
-               client_certificate: x509.Certificate | None = None,
+    def answer(self, form: Form, *, client_certificate: x509.Certificate | None = None,
                ) -> tuple[str, dict[str, Any]]:
         """``(consumer key, token response)`` for a token request, or an ``OAuthError``.
 
@@ -82,9 +81,9 @@ class TokenEndpoint:
         now = self.clock()
         if "client_secret" in form:
             raise InvalidClientError("only private_key_jwt client authentication is accepted")
-        audiences = {settings.token_endpoint_url(request_base), *settings.extra_audiences}
         client = verify_client_assertion(form, credentials=self._credentials,
-                                         audiences=audiences, now=now, settings=settings)
+                                         audiences=settings.audiences, now=now,
+                                         settings=settings)
         consumer = self.consumers(client.consumer_key)
         if consumer is None:  # removed from the registry between two lines: unlikely
             raise InvalidClientError("unknown client")
@@ -119,7 +118,7 @@ class TokenEndpoint:
         verifier = form.require("code_verifier")
         if not pkce.is_verifier(verifier):
             raise InvalidRequestError("code_verifier must be 43 to 128 characters of "
-                                      "A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)")
+                                      "A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1)")
         if not looks_like_secret(code):
             raise InvalidGrantError("the authorization code is unknown or was issued to "
                                     "another client")
