@@ -117,7 +117,7 @@ def test_secrets_are_256_bits_of_base64url_kept_as_hashes() -> None:
     {"assertion_skew": -1}, {"token_path": "oauth2/token"}, {"authorize_path": "/a?b"},
     {"token_path": "/oauth2/authorize"}, {"issuer": "ftp://x"},
     {"token_path": "/.well-known/oauth-authorization-server"},
-    {"assertion_max_lifetime": 0},
+    {"refresh_token_reuse_window": -1}, {"assertion_max_lifetime": 0},
     {"scopes": frozenset()}, {"scopes": frozenset({"a b"})},
 ])
 def test_settings_refuse_nonsense(bad) -> None:

@@ -69,6 +69,11 @@ class AuthorizationServerSettings:
     it to test a client against a stricter server."""
     assertion_skew: int = 60
     """Clock tolerance, in seconds, for a client assertion's ``exp``, ``nbf`` and ``iat``."""
+    refresh_token_reuse_window: int = 60
+    """Seconds after a refresh token was rotated during which its client may present it
+    again and get a new pair (two workers that shared it, or a retry after a lost answer;
+    FAPI 2.0 Security Profile §5.3.2.1). Later, a reuse revokes every token of the
+    authorization (OAuth 2.0 Security BCP, RFC 9700 §4.14.2). 0: no reuse at all."""
     authorize_path: str = "/oauth2/authorize"
     token_path: str = "/oauth2/token"  # noqa: S105 (a path, not a password)
     extra_audiences: tuple[str, ...] = ()
@@ -96,7 +101,7 @@ class AuthorizationServerSettings:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigurationError(f"{name} must be a positive number of seconds or "
                                          f"bytes, not {value!r}")
-        for name in ("assertion_skew",):
+        for name in ("assertion_skew", "refresh_token_reuse_window"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigurationError(f"{name} must be a number of seconds >= 0")

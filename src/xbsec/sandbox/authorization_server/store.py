@@ -121,6 +121,15 @@ _TICKET_KEY: Final = "consent_ticket"
 _KEY_BYTES: Final = 32
 
 
+def _reuse_refused(ago: float, window: float) -> str:
+    rule = (f"a refresh token works once, and again only within {window:g} s of its first "
+            "use" if window > 0 else "a refresh token works once")
+    return (f"the refresh token was already used {max(0, int(ago))} s ago and replaced "
+            f"({rule}): every token of this authorization is now revoked. Keep only the "
+            "newest refresh token and let one worker refresh at a time, then authorize "
+            "again in the browser")
+
+
 @dataclass(frozen=True, slots=True)
 class NewTokens:
     """Hashes of the tokens to issue, and the access token's lifetime (seconds)."""
@@ -315,12 +324,15 @@ class AuthorizationStore:
             return self._issue(db, row, new, refresh_expires_at, now, row["scope"])
 
     def refresh(self, refresh_hash: str, *, consumer_key: str, scope: frozenset[str] | None,
-                new: NewTokens, now: float) -> IssuedTokens | OAuthError:
+                new: NewTokens, now: float,
+                reuse_window: float = 0) -> IssuedTokens | OAuthError:
         """Rotate a refresh token: a new pair for it, or the refusal (RFC 6749 §6).
 
-        A refresh token that was already rotated revokes its whole family: either the
-        client or an attacker holds a stolen copy, and the server cannot tell which
-        (OAuth 2.0 Security BCP §4.14.2).
+        A refresh token already rotated less than ``reuse_window`` seconds ago is accepted
+        again, from its own client, and gets a pair of its own: two workers that shared it,
+        or a client retrying after a lost answer (FAPI 2.0 Security Profile §5.3.2.1), keep
+        the authorization. Later, it revokes its whole family: either the client or an
+        attacker holds a stolen copy, and the server cannot tell which (RFC 9700 §4.14.2).
         """
         with self._transaction() as db:
             row = db.execute(
@@ -334,18 +346,19 @@ class AuthorizationStore:
                                          "another client")
             if row["revoked_at"] is not None:
                 return InvalidGrantError("the refresh token was revoked")
-            if row["rotated_at"] is not None:
+            rotated_at = row["rotated_at"]
+            if rotated_at is not None and now - rotated_at >= reuse_window:
                 self._revoke(db, row["family"], now)
-                return InvalidGrantError("the refresh token was already used; every token "
-                                         "of this authorization is revoked")
+                return InvalidGrantError(_reuse_refused(now - rotated_at, reuse_window))
             if now >= row["expires_at"]:
                 return InvalidGrantError("the refresh token has expired; authorize again in "
                                          "the browser")
             granted = frozenset(row["scope"].split())
             if scope is not None and not scope <= granted:
                 return InvalidScopeError("the scope asked for exceeds the scope granted")
-            db.execute("UPDATE oauth2_refresh_tokens SET rotated_at = ? WHERE token_hash = ?",
-                       (now, refresh_hash))
+            if rotated_at is None:  # a reuse keeps the first rotation's time: no extension
+                db.execute("UPDATE oauth2_refresh_tokens SET rotated_at = ?"
+                           " WHERE token_hash = ?", (now, refresh_hash))
             # RFC 6749 §6: a narrower scope applies to the new access token; the refresh
             # token keeps the whole grant.
             access_scope = " ".join(sorted(scope)) if scope is not None else row["scope"]

@@ -144,7 +144,8 @@ class TokenEndpoint:
             raise InvalidGrantError("the refresh token is unknown or was issued to another "
                                     "client")
         outcome = self.store.refresh(secret_hash(refresh_token), consumer_key=consumer_key,
-                                     scope=scope, new=new, now=now)
+                                     scope=scope, new=new, now=now,
+                                     reuse_window=self.settings.refresh_token_reuse_window)
         if not isinstance(outcome, IssuedTokens):
             raise outcome
         return outcome
