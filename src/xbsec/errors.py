@@ -33,6 +33,7 @@ or third-party exception escapes it::
         ├── InvalidAuthHeaderError  400 INVALID_AUTH_HEADER   (SPEC §2.7 step 1)
         │   └── MalformedTokenError 401 INVALID_AUTH_HEADER   (SPEC §5.4 steps 1-2: a JWS)
         ├── AccessDeniedError       401 DECLINED               (step 2; also bad certificate)
+        │   └── InsufficientScopeError  403 DECLINED           (an access token not for this)
         ├── TimestampError          401 INVALID_TIMESTAMP      (step 3)
         ├── NonceReplayError        401 NONCE_REPLAYED         (step 4)
         ├── BodyHashError           401 INVALID_BODY_HASH      (step 5)
@@ -67,6 +68,7 @@ __all__ = [
     "ConfigurationError",
     "DecryptionError",
     "GatewayError",
+    "InsufficientScopeError",
     "InvalidAccessTokenError",
     "InvalidAuthHeaderError",
     "InvalidClientError",
@@ -259,6 +261,19 @@ class AccessDeniedError(RefusedError):
 
     status = 401
     default_reason_code = "DECLINED"
+
+
+class InsufficientScopeError(AccessDeniedError):
+    """A valid access token that does not cover the request: another partner's, or one
+    whose scope lacks what the API needs (RFC 6750 §3.1 ``insufficient_scope``). ``scope``
+    is the scope the request needs, for the ``Bearer`` challenge."""
+
+    status = 403
+
+    def __init__(self, description: str, *, scope: str | None = None,
+                 reason_code: str | None = None, source: str | None = None) -> None:
+        super().__init__(description, reason_code=reason_code, source=source)
+        self.scope = scope
 
 
 class TimestampError(RefusedError):

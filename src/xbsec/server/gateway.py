@@ -33,6 +33,7 @@ from xbsec.error_envelope import ErrorItem, render_errors
 from xbsec.errors import (
     AccessDeniedError,
     DecryptionError,
+    InsufficientScopeError,
     InvalidAuthHeaderError,
     MalformedTokenError,
     PayloadError,
@@ -156,9 +157,10 @@ class XBSGateway:
                                    "encrypted": False, "reason": "-"}
         try:
             await self._serve(scope, receive, send, request_id, outcome)
-        except RefusedError as refusal:
+        except RefusedError as refused:
+            refusal, challenge = self._bearer_challenge(scope, refused)
             outcome.update(status=refusal.status, reason=refusal.reason_code)
-            await self._refuse(send, refusal, fmt, request_id)
+            await self._refuse(send, refusal, fmt, request_id, challenge)
         except Exception as exc:  # never a traceback on the wire
             outcome.update(status=500, reason="INTERNAL_ERROR")
             self.log.error("request %s failed inside the gateway or application: %s",
@@ -374,14 +376,50 @@ class XBSGateway:
             raise GatewayRefusal(500, "INTERNAL_ERROR", "no key to encrypt the response to")
         return encrypt_payload(payload, certificate, content_type=content_type)
 
+    def _bearer_challenge(self, scope: Scope,
+                          refusal: RefusedError) -> tuple[RefusedError, str | None]:
+        """A Balance call's refusal, with its ``WWW-Authenticate`` (RFC 6750 §3).
+
+        On the Balance paths (when the gateway takes access tokens) a client must be able to
+        tell from the header alone whether to refresh: no credential, or one of a scheme
+        the Balance APIs do not take, is 401 and ``Bearer``; a token that does not
+        authenticate is 401 ``invalid_token``; a good token that does not cover the request
+        is 403 ``insufficient_scope``. The body stays the gateway envelope. OAuth 1.0a
+        requests and other paths keep their answers (SPEC §2.7, §2.8).
+        """
+        if (self.access_tokens is None or scope.get("method") != "GET"
+                or not self.is_balance_path(scope.get("path", "/"))):
+            return refusal, None
+        from xbsec.oauth2.bearer import bearer_challenge
+
+        authorization = (_header(scope, b"authorization") or "").strip()
+        scheme, space, _ = authorization.partition(" ")
+        if scheme.lower() == "oauth":
+            return refusal, None
+        if isinstance(refusal, InsufficientScopeError):
+            return refusal, bearer_challenge("insufficient_scope", refusal.description,
+                                             scope=refusal.scope)
+        if refusal.status == 401:
+            token_sent = scheme.lower() == "bearer" or (bool(authorization) and not space)
+            return refusal, (bearer_challenge("invalid_token", refusal.description)
+                             if token_sent else bearer_challenge())
+        if isinstance(refusal, InvalidAuthHeaderError):  # none, or another scheme: a 401
+            return GatewayRefusal(401, refusal.reason_code, refusal.description,
+                                  source=refusal.source), bearer_challenge()
+        return refusal, None
+
     @staticmethod
-    async def _refuse(send: Send, refusal: RefusedError, fmt: Format, request_id: str) -> None:
+    async def _refuse(send: Send, refusal: RefusedError, fmt: Format, request_id: str,
+                      challenge: str | None = None) -> None:
         body = render_errors([ErrorItem(refusal.source, refusal.reason_code,
                                         refusal.description)], fmt)
-        await send({"type": "http.response.start", "status": refusal.status, "headers": [
-            (b"content-type", f"application/{fmt}".encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-request-id", request_id.encode())]})
+        headers = [(b"content-type", f"application/{fmt}".encode()),
+                   (b"content-length", str(len(body)).encode()),
+                   (b"x-request-id", request_id.encode())]
+        if challenge is not None:
+            headers.append((b"www-authenticate", challenge.encode("ascii")))
+        await send({"type": "http.response.start", "status": refusal.status,
+                    "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 

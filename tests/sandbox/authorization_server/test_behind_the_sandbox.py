@@ -125,12 +125,25 @@ async def test_the_access_token_is_refused_for_another_partner(http, project) ->
     token = await _access_token(http, project)
     other = await http.get("/send/partners/SANDBOX_9999999/crossborder/accounts",
                            headers={"Authorization": f"Bearer {token}"})
-    assert _gateway_error(other, 401)["ReasonCode"] == "DECLINED"
+    assert _gateway_error(other, 403)["ReasonCode"] == "DECLINED"
+    assert other.headers["www-authenticate"] == (
+        'Bearer error="insufficient_scope", error_description="Unauthorized - Access Not '
+        'Granted: this access token was issued for another partner id", scope="balances"')
 
 
 async def test_a_made_up_access_token_is_refused(http, project) -> None:
     answer = await http.get(project.balances, headers={"Authorization": "Bearer " + "A" * 43})
     assert _gateway_error(answer, 401)["ReasonCode"] == "INVALID_ACCESS_TOKEN"
+    assert answer.headers["www-authenticate"] == (
+        'Bearer error="invalid_token", error_description="the access token is unknown or '
+        'revoked"')
+
+
+async def test_a_balance_call_without_credentials_is_challenged(http, project) -> None:
+    answer = await http.get(project.balances)
+    assert _gateway_error(answer, 401)["ReasonCode"] == "INVALID_AUTH_HEADER"
+    assert answer.headers["www-authenticate"] == "Bearer"
+
 
 
 def _not_from_the_gateway(answer: httpx.Response) -> None:
