@@ -53,7 +53,9 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, as_json: bool) 
 @click.option("--client-ca", type=click.Path(dir_okay=False, exists=True),
               help="Ask for client certificates signed by this CA (mutual TLS).")
 @click.option("--external-url", metavar="URL",
-              help="The scheme and host clients sign for, when behind a proxy.")
+              help="The scheme and host clients use, when behind a proxy: the URL they "
+                   "sign for, and the authorization server's issuer (default: the URL "
+                   "served on).")
 @handle_errors
 def sandbox_serve(folder: str, host: str, port: int, redis_url: str | None, workers: int,
                   tls_cert: str | None, tls_key: str | None, client_ca: str | None,

@@ -208,3 +208,55 @@ async def test_an_oauth1_project_has_no_redirect_uri(tmp_path) -> None:
     assert consumer is not None
     assert consumer.redirect_uris == ()
     assert not consumer.psd2
+
+
+async def test_the_metadata_names_the_configured_url(http) -> None:
+    answer = await http.get("/.well-known/oauth-authorization-server",
+                            headers={"Host": "elsewhere.example"})
+    assert answer.status_code == 200
+    assert answer.json()["issuer"] == BASE
+    assert answer.json()["token_endpoint"] == f"{BASE}/oauth2/token"
+
+
+@pytest.mark.parametrize("path", ["/.well-known/openid-configuration",
+                                  "/.well-known/jwks.json"])
+async def test_other_well_known_paths_are_404_not_a_gateway_refusal(http, path) -> None:
+    answer = await http.get(path)
+    assert answer.status_code == 404
+    assert "Errors" not in answer.text
+
+
+async def test_the_sandbox_needs_its_url(tmp_path) -> None:
+    from xbsec.errors import ConfigurationError
+
+    init_project(tmp_path / "p", auth="request-token")
+    with pytest.raises(ConfigurationError, match="issuer"):
+        build_app(ServeOptions(str(tmp_path / "p")))
+    app = build_app(ServeOptions(str(tmp_path / "p"), url="http://127.0.0.1:1",
+                                 external_url="https://xbs.example"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://127.0.0.1:1") as client:
+        metadata = (await client.get("/.well-known/oauth-authorization-server")).json()
+    assert metadata["issuer"] == "https://xbs.example"  # the external URL wins
+
+
+@pytest.mark.parametrize(("host", "port", "https", "url"), [
+    ("127.0.0.1", 8080, False, "http://127.0.0.1:8080"),
+    ("0.0.0.0", 8443, True, "https://127.0.0.1:8443"),  # noqa: S104
+    ("::", 8080, False, "http://[::1]:8080"),
+    ("::1", 8080, False, "http://[::1]:8080"),
+    ("xbs.internal", 9000, True, "https://xbs.internal:9000"),
+])
+def test_the_listening_url(host, port, https, url) -> None:
+    from xbsec.sandbox.serve import listening_url
+
+    assert listening_url(host, port, https=https, have_external_url=False) == url
+
+
+def test_port_0_needs_an_external_url() -> None:
+    from xbsec.errors import ConfigurationError
+    from xbsec.sandbox.serve import listening_url
+
+    with pytest.raises(ConfigurationError, match="--external-url"):
+        listening_url("127.0.0.1", 0, https=False, have_external_url=False)
+    assert listening_url("127.0.0.1", 0, https=False, have_external_url=True) is None
