@@ -15,7 +15,7 @@ consumer's project signing key, the key of its OAuth 1.0a signatures and request
 The signature is verified with the consumer's REGISTERED signing certificate(s), valid at
 the time of the request; ``jwk``, ``x5c``, ``kid`` and any other key hint in the header is
 ignored. ``iss`` is read before the signature is checked only to pick those certificates;
-no other claim is trusted before it holds. Every failure is ``invalid_client`` (401).
+no other claim is trusted before it holds. Every failure is ``invalid_client`` (400).
 """
 
 from __future__ import annotations
