@@ -21,7 +21,7 @@ or third-party exception escapes it::
     │   └── TokenEndpointError      the token endpoint refused a grant or answered unusably
     ├── OAuthError                  (server) the authorization server refuses (RFC 6749 §5.2)
     │   ├── InvalidRequestError         400 invalid_request
-    │   ├── InvalidClientError          401 invalid_client (private_key_jwt failed)
+    │   ├── InvalidClientError          400 invalid_client (private_key_jwt failed)
     │   ├── InvalidGrantError           400 invalid_grant (code, refresh token, PKCE)
     │   ├── UnauthorizedClientError     400 unauthorized_client (not a PSD2 consumer)
     │   ├── UnsupportedGrantTypeError   400 unsupported_grant_type
@@ -33,6 +33,7 @@ or third-party exception escapes it::
         ├── InvalidAuthHeaderError  400 INVALID_AUTH_HEADER   (SPEC §2.7 step 1)
         │   └── MalformedTokenError 401 INVALID_AUTH_HEADER   (SPEC §5.4 steps 1-2: a JWS)
         ├── AccessDeniedError       401 DECLINED               (step 2; also bad certificate)
+        │   └── InsufficientScopeError  403 DECLINED           (an access token not for this)
         ├── TimestampError          401 INVALID_TIMESTAMP      (step 3)
         ├── NonceReplayError        401 NONCE_REPLAYED         (step 4)
         ├── BodyHashError           401 INVALID_BODY_HASH      (step 5)
@@ -70,6 +71,7 @@ __all__ = [
     "ConfigurationError",
     "DecryptionError",
     "GatewayError",
+    "InsufficientScopeError",
     "InvalidAccessTokenError",
     "InvalidAuthHeaderError",
     "InvalidClientError",
@@ -272,6 +274,19 @@ class AccessDeniedError(RefusedError):
     default_reason_code = "DECLINED"
 
 
+class InsufficientScopeError(AccessDeniedError):
+    """A valid access token that does not cover the request: another partner's, or one
+    whose scope lacks what the API needs (RFC 6750 §3.1 ``insufficient_scope``). ``scope``
+    is the scope the request needs, for the ``Bearer`` challenge."""
+
+    status = 403
+
+    def __init__(self, description: str, *, scope: str | None = None,
+                 reason_code: str | None = None, source: str | None = None) -> None:
+        super().__init__(description, reason_code=reason_code, source=source)
+        self.scope = scope
+
+
 class TimestampError(RefusedError):
     """``oauth_timestamp`` is not an integer or lies outside the allowed clock window."""
 
@@ -329,10 +344,13 @@ class InvalidRequestError(OAuthError):
 
 
 class InvalidClientError(OAuthError):
-    """Client authentication (``private_key_jwt``, RFC 7523) failed."""
+    """Client authentication (``private_key_jwt``, RFC 7523) failed.
+
+    400: RFC 6749 §5.2 keeps 401 for a client that tried HTTP authentication (the token
+    endpoint answers that one itself, with a ``WWW-Authenticate`` challenge), and a 401
+    must always carry one (RFC 9110 §15.5.2), which no HTTP scheme fits here."""
 
     error = "invalid_client"
-    status = 401
 
 
 class InvalidGrantError(OAuthError):

@@ -217,8 +217,7 @@ def test_a_certificate_may_be_bound_by_its_subject(world: World) -> None:
 
     by_subject = dataclasses.replace(
         consumer, client_certificate_sha256=frozenset(),
-        client_certificate_subjects=frozenset(
-            {world.other_tls_certificate.subject.rfc4514_string()}))
+        client_certificate_subject=world.other_tls_certificate.subject.rfc4514_string())
     others = [c for c in world.registry if c.consumer_key != consumer.consumer_key]
     app = XBSGateway(echo_app, Registry([*others, by_subject]), external_url=BASE,
                      policy=SecurityPolicy.mastercard_compatible())
@@ -233,7 +232,7 @@ def test_an_mtls_consumer_must_be_bound_to_certificates(world: World) -> None:
         Consumer(consumer_key="ck!1", environment="sandbox", partner_ids=frozenset({"P"}),
                  signing_certificates=(world.plain.signing_certificate,), mtls=True,
                  encryption="off")
-    with pytest.raises(ConfigurationError, match="64 lower-case hex"):
+    with pytest.raises(ConfigurationError, match="64 lower-case hex digits"):
         Consumer(consumer_key="ck!1", environment="sandbox", partner_ids=frozenset({"P"}),
                  signing_certificates=(world.plain.signing_certificate,), mtls=True,
                  encryption="off", client_certificate_sha256=frozenset({"AB:CD"}))

@@ -103,6 +103,12 @@ def test_certificate_fingerprint_names_the_key_too(files) -> None:
     (GOOD.format(extra="").replace('mastercard_encryption_certificate = "mc.pem"', ""),
      "needs client_encryption_keys and mastercard_encryption_certificate"),
     (GOOD.format(extra="") + GOOD.format(extra=""), "registered twice"),
+    (GOOD.format(extra='client_certificate_sha256 = "ab"'),
+     "client_certificate_sha256: 'ab' is not a SHA-256 thumbprint"),
+    (GOOD.format(extra="client_certificate_sha256 = [1]"),
+     "client_certificate_sha256: expected a list of non-empty strings"),
+    (GOOD.format(extra="client_certificate_subject = 7"),
+     "client_certificate_subject: expected str, found int"),
 ])
 def test_each_mistake_is_named(files, text, message) -> None:
     with pytest.raises(ConfigurationError, match=message.replace("[", r"\[").replace(
@@ -137,3 +143,57 @@ def test_consumer_checks_when_built_directly(files) -> None:
     off = Consumer(consumer_key="c", environment="sandbox", partner_ids=frozenset({"P"}),
                    signing_certificates=(cert,), encryption="off")
     assert off.client_encryption_keys == {}
+
+
+def test_the_bound_client_certificate_by_thumbprint_or_subject(files) -> None:
+    from xbsec.keys import load_certificate
+
+    cert = load_certificate(files / "signing.pem")
+    other = self_signed_certificate(generate_rsa_key())
+    thumbprint = cert_sha256_hex(cert)
+    colons = ":".join(thumbprint[i:i + 2] for i in range(0, 64, 2)).upper()
+    consumer = load(files, GOOD.format(
+        extra=f'mtls = true\nclient_certificate_sha256 = "{colons}"')).get("ck!1")
+    assert consumer is not None
+    assert consumer.client_certificate_sha256 == {thumbprint}  # as openssl prints it, read
+    assert consumer.binds_client_certificate(cert)
+    assert not consumer.binds_client_certificate(other)
+
+    listed = load(files, GOOD.format(extra=f'client_certificate_sha256 = ["{thumbprint}", '
+                                           f'"{cert_sha256_hex(other)}"]')).get("ck!1")
+    assert listed is not None
+    assert listed.binds_client_certificate(cert)
+    assert listed.binds_client_certificate(other)
+
+    subject = cert.subject.rfc4514_string()
+    by_subject = load(files, GOOD.format(
+        extra=f"client_certificate_subject = {subject!r}")).get("ck!1")
+    assert by_subject is not None
+    assert by_subject.client_certificate_subject == subject
+    assert by_subject.binds_client_certificate(cert)
+
+    both = load(files, GOOD.format(extra=f"client_certificate_subject = {subject!r}\n"
+                                         f'client_certificate_sha256 = "{cert_sha256_hex(other)}"'
+                                   )).get("ck!1")
+    assert both is not None
+    assert not both.binds_client_certificate(cert)  # every binding given must hold
+
+    with pytest.raises(ConfigurationError, match="mtls needs client_certificate_sha256"):
+        load(files, GOOD.format(extra="mtls = true"))  # nothing registered: nothing bound
+    unbound = load(files, GOOD.format(extra="")).get("ck!1")
+    assert unbound is not None
+    assert not unbound.client_certificate_bound
+    assert not unbound.binds_client_certificate(cert)
+
+
+def test_a_thumbprint_given_directly_must_be_lower_case_hex(files) -> None:
+    from xbsec.keys import load_certificate
+
+    cert = load_certificate(files / "signing.pem")
+    with pytest.raises(ConfigurationError, match="64 lower-case hex digits"):
+        Consumer(consumer_key="c", environment="sandbox", partner_ids=frozenset({"P"}),
+                 signing_certificates=(cert,), encryption="off",
+                 client_certificate_sha256=frozenset({cert_sha256_hex(cert).upper()}))
+    with pytest.raises(ConfigurationError, match="client_certificate_subject"):
+        Consumer(consumer_key="c", environment="sandbox", partner_ids=frozenset({"P"}),
+                 signing_certificates=(cert,), encryption="off", client_certificate_subject=" ")

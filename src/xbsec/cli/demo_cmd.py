@@ -74,7 +74,8 @@ class _Sandbox:
 
         from xbsec.sandbox.serve import ServeOptions, build_app
 
-        config = uvicorn.Config(build_app(ServeOptions(folder)), host="127.0.0.1", port=port,
+        app = build_app(ServeOptions(folder, url=f"http://127.0.0.1:{port}"))
+        config = uvicorn.Config(app, host="127.0.0.1", port=port,
                                 log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -44,7 +44,7 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, as_json: bool) 
 @click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, exists=True),
               help="A project made by `xbsec sandbox init`.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535),
+@click.option("--port", type=click.IntRange(0, 65535),
               help="The port to listen on  [default: the one `init --port` chose]")
 @click.option("--redis", "redis_url", metavar="URL", envvar="XBSEC_REDIS_URL",
               help="Share replay claims and quotas with other hosts (redis://host:port/db). "
@@ -65,8 +65,9 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, as_json: bool) 
 @click.option("--client-ca", type=click.Path(dir_okay=False, exists=True),
               help="Ask for client certificates signed by this CA (mutual TLS).")
 @click.option("--external-url", "external_urls", metavar="URL", multiple=True,
-              help="The scheme and host clients sign for, when it is not the URL served "
-                   "(behind a proxy); repeat for several names.")
+              help="The scheme and host clients use, when it is not the URL served (behind "
+                   "a proxy): the URL they sign for, and the authorization server's issuer "
+                   "(the first one); repeat for several names.")
 @click.option("--rate-limit", default=100.0, show_default=True, type=click.FloatRange(min=0),
               help="Requests per second per consumer (0: no quota); over it, 429.")
 @click.option("--rate-burst", type=click.IntRange(min=1),

@@ -11,8 +11,9 @@ sent as ``client_assertion`` with ``client_assertion_type`` =
 ``urn:ietf:params:oauth:client-assertion-type:jwt-bearer`` (RFC 7523 §2.2). ``aud`` is the
 token endpoint URL exactly as requests are sent to it, so an assertion made for one
 endpoint is refused by any other; a fresh ``jti`` for every assertion lets the server
-refuse a replay. The lifetime is at most 300 s (the authorization server's limit); 60 s by
-default, since an assertion is used the moment it is made.
+refuse a replay. The lifetime is at most 300 s, well inside what authorization servers
+accept (the sandbox's takes up to an hour); 60 s by default, since an assertion is used
+the moment it is made.
 """
 
 from __future__ import annotations

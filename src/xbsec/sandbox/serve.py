@@ -9,18 +9,23 @@ by ``xbsec sandbox init``. What the processes share:
   by several hosts). A replayed request is refused once per consumer, whichever process
   receives it; a Redis that can lose keys is refused at start-up (or warned about).
 
-The signed URL is the project's (``base_url`` of its profile, which ``init --port`` wrote),
-or what ``external_url`` says: never the request's ``Host`` header. ``serve`` listens on
-that URL's port unless told another, and prints the URL.
+The URL clients use is ``external_url`` when given (behind a proxy), else the URL ``serve``
+listens on (``url``), else the project's own (``base_url`` of its profile, which
+``init --port`` wrote; ``serve`` listens on that port unless told another). It is what
+requests are signed for (never the request's ``Host`` header) and the authorization
+server's issuer.
 
 ``GET /health`` answers without authentication: a claim round trip in the replay store, a
 write to the database, and what the start-up checks warned about. The Balance APIs'
-authorization server (SPEC §6.4) answers under ``/oauth2/``; its tokens, kept in
-``server/oauth2.db``, are what the gateway accepts on the Balance paths.
+authorization server (SPEC §6.4) answers under ``/oauth2/`` (the consent page and the token
+endpoint, outside the gateway's request authentication) and ``/.well-known/`` (its RFC 8414
+metadata; any other name there is a 404); its tokens, kept in ``server/oauth2.db``, are
+what the gateway accepts on the Balance paths.
 
 TLS: ``tls_cert`` and ``tls_key`` serve HTTPS; with ``client_ca`` a client certificate is
-asked for and, when sent, must chain to that CA; the gateway then requires, from the
-consumers the registry marks ``mtls``, the certificates the registry binds to them.
+asked for and, when sent, must chain to that CA; the gateway and the token endpoint then
+require, from the consumers the registry marks ``mtls``, the certificate the registry binds
+to them (``client_certificate_sha256`` or ``client_certificate_subject``).
 
 Every connection has a header deadline, a body deadline and a place under a cap
 (``xbsec.server.connection_guard``); every request, one structured log line.
@@ -45,7 +50,7 @@ from xbsec.errors import ConfigurationError
 from xbsec.policy import StoreDurability
 
 __all__ = ["DEFAULT_RATE_LIMIT", "ServeOptions", "app_from_environment", "build_app",
-           "project_url", "serve"]
+           "listening_url", "project_url", "serve"]
 
 _ENV: Final = "XBSEC_SANDBOX_OPTIONS"
 DEFAULT_RATE_LIMIT: Final = 100.0
@@ -63,7 +68,11 @@ class ServeOptions:
     folder: str
     redis_url: str | None = None
     external_url: tuple[str, ...] | str | None = None
-    """The scheme and host clients sign for; ``None``: the project's ``base_url``."""
+    """The scheme and host clients use, behind a proxy (one, or several names): what they
+    sign for, and the issuer (the first)."""
+    url: str | None = None
+    """The URL the server listens on (``serve`` fills it in); without either, the project's
+    ``base_url``."""
     rate_limit: float | None = DEFAULT_RATE_LIMIT
     """Requests per second per consumer; ``None``: no quota."""
     rate_burst: int | None = None
@@ -94,13 +103,16 @@ def _with_loopback_names(url: str) -> list[str]:
 
 
 def _external_urls(options: ServeOptions) -> tuple[str, ...]:
+    """The URLs clients use, the issuer first."""
     if options.external_url:
         given = options.external_url
         return (given,) if isinstance(given, str) else tuple(given)
-    url = project_url(options.folder)
+    url = options.url or project_url(options.folder)
     if url is None:
-        raise ConfigurationError(f"{options.folder}: its xbsec.toml names no base_url; give "
-                                 "--external-url (the URL clients sign for)")
+        raise ConfigurationError(
+            f"{options.folder}: its xbsec.toml names no base_url, so the sandbox cannot tell "
+            "the URL clients reach it at (what they sign for, the authorization server's "
+            "issuer): give --external-url")
     return tuple(_with_loopback_names(url.rstrip("/")))
 
 
@@ -154,16 +166,17 @@ class _Health:
 
 
 class _AuthorizationMount:
-    """Requests under ``prefix`` to the authorization server; everything else (lifespan
+    """Requests under ``prefixes`` to the authorization server; everything else (lifespan
     included) to the gateway."""
 
-    def __init__(self, prefix: str, authorization: ASGIApp, app: ASGIApp) -> None:
-        self.prefix = prefix
+    def __init__(self, prefixes: tuple[str, ...], authorization: ASGIApp,
+                 app: ASGIApp) -> None:
+        self.prefixes = prefixes
         self.authorization = authorization
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefix):
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.prefixes):
             await self.authorization(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -219,15 +232,14 @@ def build_app(options: ServeOptions) -> ASGIApp:
     tokens = AuthorizationStore(server / "oauth2.db")
     authorization = AuthorizationServer(
         registry, tokens, accounts=_sandbox_accounts,
-        settings=AuthorizationServerSettings(external_url=external[0],
-                                             environment="sandbox"))
+        settings=AuthorizationServerSettings(issuer=external[0], environment="sandbox"))
     policy = SecurityPolicy.mastercard_compatible().replace(
         rate_limit_per_second=options.rate_limit, rate_limit_burst=options.rate_burst,
         replay_store_durability=options.redis_checks)
     gateway = XBSGateway(sandbox, registry, policy=policy, replay_store=replay_store,
                          rate_store=rate_store, external_url=external, environment="sandbox",
                          access_tokens=StoredAccessTokenValidator(tokens, registry=registry))
-    return _Health(_AuthorizationMount("/oauth2/", authorization, gateway),
+    return _Health(_AuthorizationMount(("/oauth2/", "/.well-known/"), authorization, gateway),
                    store=replay_store, database=sandbox.store, gateway=gateway)
 
 
@@ -247,12 +259,23 @@ def app_from_environment() -> ASGIApp:
     return build_app(options)
 
 
-def _listen_url(host: str, port: int, tls: bool) -> str:
-    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - recognising it, not binding it
-        raise ConfigurationError(f"listening on every interface ({host!r}), serve cannot tell "
-                                 "which URL clients sign for: give --external-url")
-    shown = f"[{host}]" if ":" in host else host
-    return f"{'https' if tls else 'http'}://{shown}:{port}"
+def listening_url(host: str, port: int, *, https: bool, have_external_url: bool) -> str | None:
+    """``scheme://host:port`` of a server listening on ``host`` and ``port``.
+
+    A wildcard address (``0.0.0.0``, ``::``) is reached on the loopback interface from this
+    machine (clients elsewhere need ``external_url``); port 0 has no URL before the system
+    picks one, so it needs ``external_url``.
+    """
+    if port == 0:
+        if have_external_url:
+            return None
+        raise ConfigurationError("--port 0 needs --external-url: requests are signed for the "
+                                 "URL, and the authorization server publishes it (the issuer) "
+                                 "before the port is known")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{'https' if https else 'http'}://{host}:{port}"
 
 
 def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = None,
@@ -281,10 +304,10 @@ def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = 
         known = project_url(options.folder)
         port = urlsplit(known).port if known else None
         port = port or 8080
-    if options.external_url is None:
-        listen = _listen_url(host, port, tls_cert is not None)
-        options = ServeOptions(**{**asdict(options),
-                                  "external_url": tuple(_with_loopback_names(listen))})
+    if options.url is None:
+        options = ServeOptions(**{**asdict(options), "url": listening_url(
+            host, port, https=tls_cert is not None,
+            have_external_url=bool(options.external_url))})
     # Descriptors for the connections, the databases and the workers' pipes.
     limit = raise_file_limit(max_connections + 256)
     limits = ConnectionLimits(header_timeout, body_timeout,
@@ -292,8 +315,7 @@ def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = 
     use_limits(limits)
     build_app(options)  # fail here, in the parent, on a bad project, registry or store
     os.environ[_ENV] = json.dumps(asdict(options))
-    external = options.external_url
-    shown = external if isinstance(external, str) else (external or ("?",))[0]
+    shown = _external_urls(options)[0]
     _log.info("serving %s on %s:%d (%d worker%s); clients sign for %s", options.folder, host,
               port, workers, "" if workers == 1 else "s", shown)
     uvicorn.run("xbsec.sandbox.serve:app_from_environment", factory=True, host=host,

@@ -32,7 +32,6 @@ a store shared by several processes keeps what it is given until it expires.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 import math
@@ -51,6 +50,7 @@ from xbsec.errors import (
     AccessDeniedError,
     ConfigurationError,
     DecryptionError,
+    InsufficientScopeError,
     InvalidAuthHeaderError,
     InvalidRequestLineError,
     MalformedTokenError,
@@ -72,6 +72,8 @@ from xbsec.stores.replay import (
 )
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from xbsec.oauth1.verifier import VerifiedRequest
     from xbsec.server.registry import Consumer, Registry
     from xbsec.stores.rates import AsyncRateStore, RateStore
@@ -334,7 +336,7 @@ class XBSGateway:
                                      clock=clock)
         self.tokens = RequestTokenVerifier(registry.signing_certificates, policy=self.policy,
                                            clock=clock)
-        self._certificates: dict[str, tuple[str, str]] = {}
+        self._certificates: dict[str, x509.Certificate] = {}
         self.startup_warnings: tuple[str, ...] = ()
         """What the start-up checks found and only warned about (see ``/health``)."""
 
@@ -434,7 +436,8 @@ class XBSGateway:
                                    "encrypted": False, "reason": "-", "partner": "-"}
         try:
             await self._serve(scope, receive, send, request_id, outcome)
-        except RefusedError as refusal:
+        except RefusedError as refused:
+            refusal = self._bearer_challenge(scope, refused)
             outcome.update(status=refusal.status, reason=refusal.reason_code)
             if isinstance(refusal, ServiceUnavailableError):
                 # The cause (a store's address, its error) is for the operator's log only.
@@ -569,6 +572,45 @@ class XBSGateway:
                                     "not entitled to this partner id")
         outcome["partner"] = ",".join(sorted({p.strip() for p in line.partners})) or "-"
 
+    def _bearer_challenge(self, scope: Scope, refusal: RefusedError) -> RefusedError:
+        """A Balance call's refusal, with its ``WWW-Authenticate`` (RFC 6750 §3).
+
+        On the Balance paths (when the gateway takes access tokens) a client must be able to
+        tell from the header alone whether to refresh: no credential, or one of a scheme
+        the Balance APIs do not take, is 401 and ``Bearer``; a token that does not
+        authenticate is 401 ``invalid_token``; a good token that does not cover the request
+        is 403 ``insufficient_scope``. The body stays the gateway envelope. OAuth 1.0a
+        requests and other paths keep their answers (SPEC §2.7, §2.8).
+        """
+        path = str(scope.get("path", "/"))
+        balance = (self.is_balance_path(path) if self.is_balance_path is not None
+                   else _RequestLine("GET", path, "", frozenset(), {}).balance)
+        if (self.access_tokens is None or scope.get("method") not in ("GET", "HEAD")
+                or not balance):
+            return refusal
+        from xbsec.oauth2.bearer import bearer_challenge
+
+        authorization = (_header(scope, b"authorization") or "").strip()
+        scheme, space, _ = authorization.partition(" ")
+        if scheme.lower() == "oauth":
+            return refusal
+        if isinstance(refusal, InsufficientScopeError):
+            challenge = bearer_challenge("insufficient_scope", refusal.description,
+                                         scope=refusal.scope)
+        elif refusal.status == 401:
+            token_sent = scheme.lower() == "bearer" or (bool(authorization) and not space)
+            challenge = (bearer_challenge("invalid_token", refusal.description) if token_sent
+                         else bearer_challenge())
+        elif isinstance(refusal, InvalidAuthHeaderError):  # none, or another scheme: a 401
+            return GatewayRefusal(401, refusal.reason_code, refusal.description,
+                                  source=refusal.source,
+                                  headers=(*refusal.headers,
+                                           ("WWW-Authenticate", bearer_challenge())))
+        else:
+            return refusal
+        refusal.headers = (*refusal.headers, ("WWW-Authenticate", challenge))
+        return refusal
+
     def _consumer(self, consumer_key: str) -> Consumer:
         consumer = self.registry.get(consumer_key)
         if consumer is None or (self.environment and consumer.environment != self.environment):
@@ -576,8 +618,8 @@ class XBSGateway:
         return consumer
 
     def _check_client_certificate(self, scope: Scope, consumer: Consumer) -> None:
-        """Mutual TLS (SPEC §1): a consumer the registry binds to certificates presents one
-        of them (RFC 8705 style: its SHA-256 thumbprint or its subject)."""
+        """Mutual TLS (SPEC §1): a consumer the registry binds to a certificate presents it
+        (RFC 8705 style: its SHA-256 thumbprint or its subject, ``Registry``)."""
         if not consumer.mtls:
             return
         tls = (scope.get("extensions") or {}).get("tls") or {}
@@ -585,25 +627,21 @@ class XBSGateway:
         if not chain:
             raise GatewayRefusal(422, "INVALID_CLIENT_CERT", "this consumer must present a "
                                  "client certificate (mutual TLS)")
-        thumbprint, subject = self._certificate_identity(str(chain[0]))
-        if (thumbprint not in consumer.client_certificate_sha256
-                and subject not in consumer.client_certificate_subjects):
+        if not consumer.binds_client_certificate(self._certificate(str(chain[0]))):
             raise GatewayRefusal(422, "INVALID_CLIENT_CERT", "the client certificate is not "
                                  "one registered for this consumer")
 
-    def _certificate_identity(self, pem: str) -> tuple[str, str]:
+    def _certificate(self, pem: str) -> x509.Certificate:
+        """The presented certificate, parsed once per distinct PEM."""
         found = self._certificates.get(pem)
         if found is None:
-            from cryptography import x509
-            from cryptography.hazmat.primitives.serialization import Encoding
+            from cryptography import x509 as x509_module
 
             try:
-                certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
-            except ValueError:
+                found = x509_module.load_pem_x509_certificate(pem.encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
                 raise GatewayRefusal(422, "INVALID_CLIENT_CERT", "the client certificate "
                                      "cannot be read") from None
-            found = (hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest(),
-                     certificate.subject.rfc4514_string())
             if len(self._certificates) > 1024:
                 self._certificates.clear()
             self._certificates[pem] = found

@@ -9,24 +9,32 @@ from environment variables named by ``password_env``, or a literal ``password``)
     partner_ids = ["SANDBOX_1234567"]
     signing_certificates = ["signing.pem"]     # two during a key rotation
     psd2 = false                               # true: request tokens instead of OAuth 1.0a
-    mtls = false                               # true: a client certificate is required,
-    client_certificate_sha256 = []             #   one of these (SHA-256 of its DER, hex)
-    client_certificate_subject = []            #   or with one of these subjects (RFC 4514)
+    mtls = false                               # true: a client certificate is required
+    client_certificate_sha256 = []             # the mTLS certificate(s) bound to it
+    client_certificate_subject = "CN=..."      # or its subject (optional, see below)
     encryption = "optional"                    # off | optional | required
     client_encryption_keys = [ { path = "client-encryption.p12", password_env = "PW" } ]
     mastercard_encryption_certificate = "mastercard-encryption.pem"
     redirect_uris = []                         # OAuth 2.0 authorization code (Balance APIs)
 
+``mtls`` asks for a client certificate chained to the server's client CA. The two optional
+entries bind the certificate to the consumer, in the manner of RFC 8705 §2, so that another
+partner's certificate from the same CA is not enough:
+
+- ``client_certificate_sha256``: the SHA-256 thumbprint of the DER certificate, 64 hex
+  digits (``openssl x509 -noout -fingerprint -sha256`` prints it with colons, which may be
+  kept; read as lower-case), or a list of them (two during a certificate rotation);
+- ``client_certificate_subject``: the certificate's subject Distinguished Name as an
+  RFC 4514 string (``openssl x509 -noout -subject -nameopt RFC2253``), compared exactly.
+
+When both are given, the certificate must satisfy both. ``mtls = true`` needs at least one
+of them: the gateway and the Balance APIs' token endpoint both accept an ``mtls`` consumer
+only with its bound certificate.
+
 ``client_encryption_keys`` are the private halves of the Client Encryption keys (only the
 gateway holds them; requests are encrypted to their public halves and name them by
 ``kid``); ``mastercard_encryption_certificate`` is the partner's public key that responses
 are encrypted to (SPEC §3.7, §7.1).
-
-A consumer with ``mtls = true`` is bound to its client certificates (RFC 8705 style): the
-TLS handshake proves that a certificate chains to the server's client CA, and the registry
-says which of those certificates is this consumer's, by thumbprint or by subject. Without
-the binding, any partner's certificate from the same CA would do; so ``mtls = true`` needs
-at least one of the two entries.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ EncryptionMode = Literal["off", "optional", "required"]
 """``off``: no payload encryption; ``optional``: honour ``x-encrypted``; ``required``: a
 request without it is refused (SPEC §3.1, [INF])."""
 ENCRYPTION_MODES: tuple[EncryptionMode, ...] = get_args(EncryptionMode)
+_THUMBPRINT = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,9 +81,28 @@ class Consumer:
     """The partner's public key: responses to encrypted requests are encrypted to it."""
     redirect_uris: tuple[str, ...] = ()
     client_certificate_sha256: frozenset[str] = frozenset()
-    """Thumbprints (SHA-256 of the DER, lower-case hex) of this consumer's TLS certificates."""
-    client_certificate_subjects: frozenset[str] = frozenset()
-    """Subjects (RFC 4514 strings) of this consumer's TLS certificates."""
+    """SHA-256 thumbprints (lower-case hex) of the mTLS client certificates bound to it."""
+    client_certificate_subject: str | None = None
+    """The RFC 4514 subject of its mTLS client certificate, when bound by subject."""
+
+    @property
+    def client_certificate_bound(self) -> bool:
+        """Whether a client certificate is bound to this consumer (by thumbprint or subject)."""
+        return bool(self.client_certificate_sha256) or self.client_certificate_subject is not None
+
+    def binds_client_certificate(self, certificate: x509.Certificate) -> bool:
+        """Whether ``certificate`` is one bound to this consumer (every registered binding
+        holds); False when none is registered."""
+        if not self.client_certificate_bound:
+            return False
+        if self.client_certificate_sha256:
+            from xbsec.keys.fingerprints import cert_sha256_hex
+
+            if cert_sha256_hex(certificate) not in self.client_certificate_sha256:
+                return False
+        if self.client_certificate_subject is not None:
+            return certificate.subject.rfc4514_string() == self.client_certificate_subject
+        return True
 
     def __post_init__(self) -> None:
         if not self.consumer_key:
@@ -87,15 +115,21 @@ class Consumer:
         if not 1 <= len(self.signing_certificates) <= 2:
             raise ConfigurationError(f"consumer {self.consumer_key!r}: one signing certificate, "
                                      "or two during a rotation")
-        if self.mtls and not (self.client_certificate_sha256
-                              or self.client_certificate_subjects):
+        if self.mtls and not self.client_certificate_bound:
+            # mtls alone let any certificate the client CA issued stand for this consumer.
             raise ConfigurationError(
                 f"consumer {self.consumer_key!r}: mtls needs client_certificate_sha256 or "
-                "client_certificate_subject, the certificates that are this consumer's")
-        bad = [t for t in self.client_certificate_sha256 if not _THUMBPRINT.fullmatch(t)]
-        if bad:
-            raise ConfigurationError(f"consumer {self.consumer_key!r}: client_certificate_sha256"
-                                     f" {bad[0]!r} is not 64 lower-case hex digits")
+                "client_certificate_subject, the certificate that is this consumer's")
+        if any(not isinstance(t, str) or not _THUMBPRINT.fullmatch(t)
+               for t in self.client_certificate_sha256):
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: "
+                                     "client_certificate_sha256 must be SHA-256 thumbprints, "
+                                     "64 lower-case hex digits each")
+        if self.client_certificate_subject is not None and not (
+                isinstance(self.client_certificate_subject, str)
+                and self.client_certificate_subject.strip()):
+            raise ConfigurationError(f"consumer {self.consumer_key!r}: "
+                                     "client_certificate_subject must be a non-empty string")
         if self.encryption not in ENCRYPTION_MODES:
             raise ConfigurationError(f"consumer {self.consumer_key!r}: encryption must be one "
                                      f"of {', '.join(ENCRYPTION_MODES)}")
@@ -167,7 +201,6 @@ class Registry:
 _KNOWN = {"consumer_key", "environment", "partner_ids", "signing_certificates", "psd2",
           "mtls", "encryption", "client_encryption_keys", "mastercard_encryption_certificate",
           "redirect_uris", "client_certificate_sha256", "client_certificate_subject"}
-_THUMBPRINT = re.compile(r"[0-9a-f]{64}")
 
 
 def _field(entry: Mapping[str, Any], name: str, kind: type, where: str,
@@ -188,16 +221,6 @@ def _strings(entry: Mapping[str, Any], name: str, where: str, default: Any = ...
     if not all(isinstance(v, str) and v for v in values):
         raise ConfigurationError(f"{where}: {name}: expected a list of non-empty strings")
     return cast("list[str]", values)
-
-
-def _one_or_many(entry: Mapping[str, Any], name: str, where: str) -> list[str]:
-    value = entry.get(name, [])
-    return _strings({name: [value] if isinstance(value, str) else value}, name, where)
-
-
-def _thumbprint(value: str) -> str:
-    """``AB:CD:...`` or ``abcd...``, as openssl and browsers print them, to lower-case hex."""
-    return value.replace(":", "").strip().lower()
 
 
 def _path(folder: Path, value: str) -> Path:
@@ -247,8 +270,20 @@ def _consumer(entry: Mapping[str, Any], folder: Path, environ: Mapping[str, str]
         mastercard_encryption_certificate=None if mastercard_cert is None
         else load_certificate(_path(folder, mastercard_cert)),
         redirect_uris=tuple(_strings(entry, "redirect_uris", where, [])),
-        client_certificate_sha256=frozenset(
-            _thumbprint(t) for t in _one_or_many(entry, "client_certificate_sha256", where)),
-        client_certificate_subjects=frozenset(
-            _one_or_many(entry, "client_certificate_subject", where)),
+        client_certificate_sha256=_thumbprints(entry, where),
+        client_certificate_subject=_field(entry, "client_certificate_subject", str, where,
+                                          None),
     )
+
+
+def _thumbprints(entry: Mapping[str, Any], where: str) -> frozenset[str]:
+    """``client_certificate_sha256``: one thumbprint or a list; colons and case are free."""
+    name = "client_certificate_sha256"
+    value = entry.get(name, [])
+    values = _strings({name: [value]} if isinstance(value, str) else entry, name, where, [])
+    thumbprints = frozenset(v.replace(":", "").lower() for v in values)
+    bad = sorted(t for t in thumbprints if not _THUMBPRINT.fullmatch(t))
+    if bad:
+        raise ConfigurationError(f"{where}: {name}: {bad[0][:80]!r} is not a SHA-256 "
+                                 "thumbprint (64 hex digits)")
+    return thumbprints

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -59,6 +60,15 @@ def sandbox(project: Project, tmp_path: Path) -> Iterator[SandboxServer]:
     assert not problems, "\n".join(problems)
 
 
+def _rows(project: Project) -> dict[str, int]:
+    """Rows per table of the authorization server's database."""
+    with sqlite3.connect(project.folder / "server" / "oauth2.db") as db:
+        names = [row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]  # noqa: S608
+                for name in names}
+
+
 def login_in_browser(project: Project, browser: Any, button: str) -> tuple[int, str, str]:
     """Run the login command, answer its consent page in Chromium; (exit, output, page)."""
     command = subprocess.Popen(
@@ -76,10 +86,13 @@ def login_in_browser(project: Project, browser: Any, button: str) -> tuple[int, 
             printed += line
             if "/oauth2/authorize?" in line:
                 url = line.strip()
+        before = _rows(project)
         page.goto(url)
         consent = page.content()
         assert "Approve" in consent
         assert "SANDBOX_" in consent  # the partner asking is named on the page
+        page.reload()  # showing the page again costs nothing either
+        assert _rows(project) == before  # showing the page wrote nothing
         page.click(f"#{button}")
         page.wait_for_url("**/callback?**")
         landed = page.content()

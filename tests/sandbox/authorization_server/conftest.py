@@ -108,7 +108,7 @@ def store(database: Path) -> Iterator[AuthorizationStore]:
 
 @pytest.fixture
 def settings() -> AuthorizationServerSettings:
-    return AuthorizationServerSettings(environment="sandbox")
+    return AuthorizationServerSettings(issuer="http://testserver", environment="sandbox")
 
 
 @pytest.fixture

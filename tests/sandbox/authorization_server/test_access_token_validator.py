@@ -8,7 +8,12 @@ import pytest
 
 from tests.sandbox.authorization_server.conftest import OTHER_PARTNER, PARTNER
 from tests.sandbox.authorization_server.token_flow import tokens_for
-from xbsec.errors import AccessDeniedError, RefusedError, ServiceUnavailableError
+from xbsec.errors import (
+    AccessDeniedError,
+    InsufficientScopeError,
+    RefusedError,
+    ServiceUnavailableError,
+)
 from xbsec.sandbox.authorization_server import StoredAccessTokenValidator
 from xbsec.sandbox.authorization_server.oauth_errors import InvalidAccessTokenError
 from xbsec.sandbox.authorization_server.tokens import secret_hash
@@ -66,10 +71,11 @@ async def test_a_refresh_token_is_not_an_access_token(http, keys, clock, validat
 ])
 async def test_a_path_of_another_partner_or_api(http, keys, clock, validator, path) -> None:
     tokens = await tokens_for(http, keys.psd2, clock.now)
-    with pytest.raises(AccessDeniedError) as refused:
+    with pytest.raises(InsufficientScopeError) as refused:
         validator.validate(tokens["access_token"], path=path)
     assert refused.value.reason_code == "DECLINED"
-    assert refused.value.status == 401
+    assert refused.value.status == 403  # RFC 6750 insufficient_scope: refreshing won't help
+    assert refused.value.scope == "balances"
 
 
 async def test_a_percent_encoded_partner_is_decoded(http, keys, clock, validator) -> None:

@@ -120,7 +120,8 @@ async def test_the_loopback_port_rule_can_be_switched_off(keys, store, clock) ->
     )
 
     strict = AuthorizationServer(keys.registry, store, clock=clock,
-                                 settings=AuthorizationServerSettings(loopback_any_port=False))
+                                 settings=AuthorizationServerSettings(issuer="http://testserver",
+                                                                      loopback_any_port=False))
     _, challenge = pkce_pair()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=strict),
                                  base_url="http://testserver") as http:

@@ -53,7 +53,7 @@ def project(tmp_path: Path) -> Project:
 
 @pytest.fixture
 async def http(project: Project, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(ServeOptions(str(tmp_path / "project")))
+    app = build_app(ServeOptions(str(tmp_path / "project"), url=BASE))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url=BASE) as client:
         yield client
@@ -125,12 +125,25 @@ async def test_the_access_token_is_refused_for_another_partner(http, project) ->
     token = await _access_token(http, project)
     other = await http.get("/send/partners/SANDBOX_9999999/crossborder/accounts",
                            headers={"Authorization": f"Bearer {token}"})
-    assert _gateway_error(other, 401)["ReasonCode"] == "DECLINED"
+    assert _gateway_error(other, 403)["ReasonCode"] == "DECLINED"
+    assert other.headers["www-authenticate"] == (
+        'Bearer error="insufficient_scope", error_description="Unauthorized - Access Not '
+        'Granted: this access token was issued for another partner id", scope="balances"')
 
 
 async def test_a_made_up_access_token_is_refused(http, project) -> None:
     answer = await http.get(project.balances, headers={"Authorization": "Bearer " + "A" * 43})
     assert _gateway_error(answer, 401)["ReasonCode"] == "INVALID_ACCESS_TOKEN"
+    assert answer.headers["www-authenticate"] == (
+        'Bearer error="invalid_token", error_description="the access token is unknown or '
+        'revoked"')
+
+
+async def test_a_balance_call_without_credentials_is_challenged(http, project) -> None:
+    answer = await http.get(project.balances)
+    assert _gateway_error(answer, 401)["ReasonCode"] == "INVALID_AUTH_HEADER"
+    assert answer.headers["www-authenticate"] == "Bearer"
+
 
 
 def _not_from_the_gateway(answer: httpx.Response) -> None:
@@ -183,7 +196,7 @@ async def test_health_still_answers(http) -> None:
 async def test_the_authorization_server_needs_no_gateway_credentials(http, project) -> None:
     # /oauth2/ is outside the gateway: no Authorization header, no gateway envelope.
     answer = await http.post("/oauth2/token", data={"grant_type": "authorization_code"})
-    assert answer.status_code == 401
+    assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_client"
 
 
@@ -195,3 +208,58 @@ async def test_an_oauth1_project_has_no_redirect_uri(tmp_path) -> None:
     assert consumer is not None
     assert consumer.redirect_uris == ()
     assert not consumer.psd2
+
+
+async def test_the_metadata_names_the_configured_url(http) -> None:
+    answer = await http.get("/.well-known/oauth-authorization-server",
+                            headers={"Host": "elsewhere.example"})
+    assert answer.status_code == 200
+    assert answer.json()["issuer"] == BASE
+    assert answer.json()["token_endpoint"] == f"{BASE}/oauth2/token"
+
+
+@pytest.mark.parametrize("path", ["/.well-known/openid-configuration",
+                                  "/.well-known/jwks.json"])
+async def test_other_well_known_paths_are_404_not_a_gateway_refusal(http, path) -> None:
+    answer = await http.get(path)
+    assert answer.status_code == 404
+    assert "Errors" not in answer.text
+
+
+async def test_the_sandbox_needs_its_url(tmp_path) -> None:
+    from xbsec.errors import ConfigurationError
+
+    init_project(tmp_path / "p", auth="request-token")
+    profile = tmp_path / "p" / "xbsec.toml"
+    profile.write_text("\n".join(line for line in profile.read_text().splitlines()
+                                 if not line.startswith("base_url")))
+    with pytest.raises(ConfigurationError, match="issuer"):
+        build_app(ServeOptions(str(tmp_path / "p")))
+    app = build_app(ServeOptions(str(tmp_path / "p"), url="http://127.0.0.1:1",
+                                 external_url="https://xbs.example"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://127.0.0.1:1") as client:
+        metadata = (await client.get("/.well-known/oauth-authorization-server")).json()
+    assert metadata["issuer"] == "https://xbs.example"  # the external URL wins
+
+
+@pytest.mark.parametrize(("host", "port", "https", "url"), [
+    ("127.0.0.1", 8080, False, "http://127.0.0.1:8080"),
+    ("0.0.0.0", 8443, True, "https://127.0.0.1:8443"),  # noqa: S104
+    ("::", 8080, False, "http://[::1]:8080"),
+    ("::1", 8080, False, "http://[::1]:8080"),
+    ("xbs.internal", 9000, True, "https://xbs.internal:9000"),
+])
+def test_the_listening_url(host, port, https, url) -> None:
+    from xbsec.sandbox.serve import listening_url
+
+    assert listening_url(host, port, https=https, have_external_url=False) == url
+
+
+def test_port_0_needs_an_external_url() -> None:
+    from xbsec.errors import ConfigurationError
+    from xbsec.sandbox.serve import listening_url
+
+    with pytest.raises(ConfigurationError, match="--external-url"):
+        listening_url("127.0.0.1", 0, https=False, have_external_url=False)
+    assert listening_url("127.0.0.1", 0, https=False, have_external_url=True) is None

@@ -115,22 +115,28 @@ def test_secrets_are_256_bits_of_base64url_kept_as_hashes() -> None:
 @pytest.mark.parametrize("bad", [
     {"code_lifetime": 0}, {"access_token_lifetime": -1}, {"refresh_token_lifetime": True},
     {"assertion_skew": -1}, {"token_path": "oauth2/token"}, {"authorize_path": "/a?b"},
-    {"token_path": "/oauth2/authorize"}, {"external_url": "ftp://x"},
+    {"token_path": "/oauth2/authorize"}, {"issuer": "ftp://x"},
+    {"token_path": "/.well-known/oauth-authorization-server"},
+    {"refresh_token_reuse_window": -1}, {"assertion_max_lifetime": 0},
     {"scopes": frozenset()}, {"scopes": frozenset({"a b"})},
 ])
 def test_settings_refuse_nonsense(bad) -> None:
     with pytest.raises(ConfigurationError):
-        AuthorizationServerSettings(**bad)
+        AuthorizationServerSettings(**{"issuer": "http://h:1", **bad})
 
 
 def test_settings_defaults_are_spec_6_1() -> None:
-    settings = AuthorizationServerSettings()
+    settings = AuthorizationServerSettings(issuer="http://h:1")
     assert settings.code_lifetime == 15 * 60
     assert settings.access_token_lifetime == 15 * 60
     assert settings.refresh_token_lifetime == 90 * 86400
-    assert settings.token_endpoint_url("http://h:1") == "http://h:1/oauth2/token"
-    assert AuthorizationServerSettings(external_url="https://x.example/").token_endpoint_url(
-        "http://ignored") == "https://x.example/oauth2/token"
+    assert settings.token_endpoint == "http://h:1/oauth2/token"
+    assert settings.authorization_endpoint == "http://h:1/oauth2/authorize"
+
+
+def test_settings_need_an_issuer() -> None:
+    with pytest.raises(TypeError, match="issuer"):
+        AuthorizationServerSettings()  # type: ignore[call-arg]
 
 
 def test_the_public_face() -> None:

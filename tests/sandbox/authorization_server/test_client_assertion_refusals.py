@@ -31,7 +31,7 @@ async def _with(http, keys, clock, client_assertion: str | None, **extra: str | 
 
 
 def _invalid_client(answer: httpx.Response) -> str:
-    return assert_oauth_error(answer, "invalid_client", status=401)
+    return assert_oauth_error(answer, "invalid_client")
 
 
 async def test_a_bad_signature(http, keys, clock) -> None:
@@ -101,25 +101,27 @@ async def test_an_audience_array_naming_the_endpoint(http, keys, clock) -> None:
     assert (await _with(http, keys, clock, token)).status_code == 200
 
 
-async def test_the_configured_external_url_is_the_audience(keys, store, clock) -> None:
+async def test_the_configured_issuer_makes_the_audiences(keys, store, clock) -> None:
     from tests.sandbox.authorization_server.flow import get_code, pkce_pair
 
-    settings = AuthorizationServerSettings(external_url="https://xbs.example:8443",
+    settings = AuthorizationServerSettings(issuer="https://xbs.example:8443",
                                            extra_audiences=("https://alias.example/token",))
     server = AuthorizationServer(keys.registry, store, settings=settings, clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server),
                                  base_url="http://testserver") as http:
         answers = {}
-        for aud in ("https://xbs.example:8443/oauth2/token", "https://alias.example/token",
-                    TOKEN_URL):
+        for aud in ("https://xbs.example:8443/oauth2/token", "https://xbs.example:8443",
+                    "https://alias.example/token", TOKEN_URL):
             verifier, challenge = pkce_pair()
             code = await get_code(http, keys.psd2.consumer_key, challenge)
             answers[aud] = await exchange(http, keys.psd2, clock.now, code, verifier,
                                           client_assertion=keys.psd2.assertion(clock.now,
                                                                                aud=aud))
     assert answers["https://xbs.example:8443/oauth2/token"].status_code == 200
+    assert answers["https://xbs.example:8443"].status_code == 200  # the issuer
     assert answers["https://alias.example/token"].status_code == 200
-    _invalid_client(answers[TOKEN_URL])  # the request's own Host no longer counts
+    # The request's own Host never counts.
+    assert "https://xbs.example:8443/oauth2/token" in _invalid_client(answers[TOKEN_URL])
 
 
 async def test_an_expired_assertion(http, keys, clock) -> None:
@@ -128,7 +130,7 @@ async def test_an_expired_assertion(http, keys, clock) -> None:
 
 
 async def test_an_assertion_living_too_long(http, keys, clock) -> None:
-    long = keys.psd2.assertion(clock.now, lifetime=3600)
+    long = keys.psd2.assertion(clock.now, lifetime=3600 + 61)  # an hour, and the skew
     assert "ahead" in _invalid_client(await _with(http, keys, clock, long))
 
 
@@ -149,7 +151,7 @@ async def test_an_assertion_not_valid_yet(http, keys, clock) -> None:
 
 
 @pytest.mark.parametrize(("claim", "value"), [
-    ("exp", None), ("exp", "soon"), ("exp", True), ("iat", None), ("iat", 1e999),
+    ("exp", None), ("exp", "soon"), ("exp", True), ("iat", "now"), ("iat", 1e999),
     ("jti", None), ("jti", ""), ("jti", 7), ("jti", "x" * 257),
     ("sub", None), ("sub", "someone-else"),
     ("iss", None), ("iss", 5),
@@ -245,7 +247,8 @@ async def test_an_authorization_header_is_refused(http, keys, clock) -> None:
                              data={"grant_type": "authorization_code",
                                    "client_assertion_type": ASSERTION_TYPE,
                                    "client_assertion": keys.psd2.assertion(clock.now)})
-    assert_oauth_error(answer, "invalid_request")
+    assert_oauth_error(answer, "invalid_client", status=401)
+    assert answer.headers["www-authenticate"] == 'Basic realm="http://testserver"'
 
 
 async def test_the_wrong_client_never_learns_about_the_code(http, keys, clock) -> None:

@@ -82,6 +82,19 @@ def test_one_refresh_token_rotated_by_many_workers_at_once(database, store) -> N
     assert sum(isinstance(o, IssuedTokens) for o in outcomes) == 1
 
 
+def test_within_the_reuse_window_every_worker_gets_a_pair(database, store) -> None:
+    now = 1_000_000.0
+    code, verifier = _approved(store, now)
+    first = NewTokens(secret_hash(new_secret()), secret_hash(refresh := new_secret()), 900)
+    store.redeem_code(secret_hash(code), consumer_key=CONSUMER, redirect_uri=REDIRECT_URI,
+                      verifier_challenge=s256(verifier), new=first, refresh_lifetime=86_400,
+                      now=now)
+    outcomes = _race(database, lambda worker: worker.refresh(
+        secret_hash(refresh), consumer_key=CONSUMER, scope=None, new=_new(), now=now + 1,
+        reuse_window=60))
+    assert all(isinstance(o, IssuedTokens) for o in outcomes)
+
+
 def test_one_jti_claimed_by_many_workers_at_once(database, store) -> None:
     outcomes = _race(database, lambda worker: worker.claim_assertion(
         CONSUMER, "jti-1", until=2_000_000.0, now=1_000_000.0))
@@ -90,11 +103,18 @@ def test_one_jti_claimed_by_many_workers_at_once(database, store) -> None:
 
 
 def test_one_consent_answered_by_many_workers_at_once(database, store) -> None:
-    store.open_consent(secret_hash(csrf := new_secret()), {"client_id": CONSUMER},
-                       expires_at=2_000_000.0, now=1_000_000.0)
-    outcomes = _race(database, lambda worker: worker.close_consent(secret_hash(csrf),
-                                                                   now=1_000_001.0))
-    assert sum(o is not None for o in outcomes) == 1
+    nonce = new_secret()
+    outcomes = _race(database, lambda worker: worker.answer_consent(
+        nonce, until=2_000_000.0, now=1_000_001.0))
+    assert outcomes.count(True) == 1
+
+
+def test_every_worker_signs_and_opens_the_same_tickets(database, store) -> None:
+    from xbsec.sandbox.authorization_server.consent_ticket import issue_ticket, open_ticket
+
+    ticket = issue_ticket(store.ticket_key, {"client_id": CONSUMER}, expires_at=2_000_000)
+    opened = _race(database, lambda worker: open_ticket(worker.ticket_key, ticket))
+    assert all(o is not None and o.request == {"client_id": CONSUMER} for o in opened)
 
 
 @pytest.mark.anyio

@@ -40,25 +40,29 @@ async def test_an_expired_signing_certificate(http, keys, clock) -> None:
     code, verifier = await code_and_verifier(http, keys.psd2)
     clock.advance(400 * 86_400)  # the test certificates are valid for 365 days
     answer = await exchange(http, keys.psd2, clock.now, code, verifier)
-    assert "not valid now" in assert_oauth_error(answer, "invalid_client", status=401)
+    assert "not valid now" in assert_oauth_error(answer, "invalid_client")
 
 
-async def test_a_busy_database_at_the_consent_page(http, keys, server, monkeypatch) -> None:
+async def test_a_busy_database_at_the_consent_answer(http, keys, server, monkeypatch) -> None:
     def busy(*args: object, **kwargs: object) -> None:
         raise TemporarilyUnavailableError("the token database is busy; try again")
 
-    monkeypatch.setattr(server.store, "open_consent", busy)
     _, challenge = pkce_pair()
-    answer = await http.get("/oauth2/authorize",
-                            params=authorize_params(keys.psd2.consumer_key, challenge))
+    form = await consent(http, authorize_params(keys.psd2.consumer_key, challenge))
+    monkeypatch.setattr(server.store, "answer_consent", busy)
+    answer = await decide(http, form, "approve")
     assert answer.status_code == 503
     assert "busy" in answer.text
+    assert "location" not in answer.headers
+    monkeypatch.undo()  # the form was not used up: it can be answered once the store is back
+    assert (await decide(http, form, "approve")).status_code == 302
 
 
 async def test_a_refresh_cannot_widen_a_narrow_grant(keys, store, clock) -> None:
     from tests.sandbox.authorization_server.test_refresh import _refresh
 
-    settings = AuthorizationServerSettings(scopes=frozenset({"balances", "statements"}))
+    settings = AuthorizationServerSettings(issuer="http://testserver",
+                                           scopes=frozenset({"balances", "statements"}))
     server = AuthorizationServer(keys.registry, store, settings=settings, clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server),
                                  base_url="http://testserver") as http:

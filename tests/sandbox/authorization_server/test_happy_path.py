@@ -32,7 +32,7 @@ async def test_code_for_tokens_then_balance_access(http, keys, clock, validator,
     location = answer.headers["location"]
     assert location.startswith(REDIRECT_URI + "?")
     returned = query_of(location)
-    assert set(returned) == {"code", "state"}
+    assert set(returned) == {"code", "state", "iss"}  # iss: RFC 9207
     assert returned["state"] == "state-123"
 
     tokens = await http.post("/oauth2/token", data={

@@ -1,4 +1,5 @@
-"""Refresh tokens: rotated on every use, reuse revokes the family, 90 days from consent."""
+"""Refresh tokens: rotated on every use; a reuse within the window gets its own pair, a later
+one revokes the family; 90 days from consent."""
 
 from __future__ import annotations
 
@@ -39,8 +40,14 @@ async def test_reusing_a_rotated_refresh_token_revokes_the_family(http, keys, cl
     third = (await _refresh(http, keys.psd2, clock, second["refresh_token"])).json()
     assert validator.validate(third["access_token"], path=BALANCES)
 
+    clock.advance(60)  # the reuse window is over
     reused = await _refresh(http, keys.psd2, clock, first["refresh_token"])
-    assert "already used" in assert_oauth_error(reused, "invalid_grant")
+    description = assert_oauth_error(reused, "invalid_grant")
+    # What happened, the rule, and what to do about it.
+    assert "already used 60 s ago and replaced" in description
+    assert "again only within 60 s of its first use" in description
+    assert "Keep only the newest refresh token" in description
+    assert "authorize again in the browser" in description
     # Everything descending from that consent is dead: the newest pair included.
     for access in (first["access_token"], second["access_token"], third["access_token"]):
         with pytest.raises(InvalidAccessTokenError):
@@ -54,9 +61,64 @@ async def test_a_revoked_family_leaves_other_consents_alone(http, keys, clock,
     other = await tokens_for(http, keys.psd2, clock.now)
     victim = await tokens_for(http, keys.psd2, clock.now)
     await _refresh(http, keys.psd2, clock, victim["refresh_token"])
+    clock.advance(61)
     await _refresh(http, keys.psd2, clock, victim["refresh_token"])
     assert validator.validate(other["access_token"], path=BALANCES)
     assert (await _refresh(http, keys.psd2, clock, other["refresh_token"])).status_code == 200
+
+
+async def test_two_workers_sharing_a_refresh_token_both_keep_the_grant(http, keys, clock,
+                                                                      validator) -> None:
+    # Two processes of a client that do not coordinate refresh with the same token.
+    first = await tokens_for(http, keys.psd2, clock.now)
+    one = await _refresh(http, keys.psd2, clock, first["refresh_token"])
+    clock.advance(20)
+    two = await _refresh(http, keys.psd2, clock, first["refresh_token"])
+    assert (one.status_code, two.status_code) == (200, 200), two.text
+    one_tokens, two_tokens = one.json(), two.json()
+    assert one_tokens["refresh_token"] != two_tokens["refresh_token"]
+    # Both end with the consent: a reuse extends nothing.
+    assert two_tokens["refresh_token_expires_in"] == one_tokens["refresh_token_expires_in"] - 20
+    for tokens in (one_tokens, two_tokens):  # each goes on with its own
+        assert validator.validate(tokens["access_token"], path=BALANCES)
+        clock.advance(1)
+        assert (await _refresh(http, keys.psd2, clock,
+                               tokens["refresh_token"])).status_code == 200
+
+
+async def test_the_window_runs_from_the_first_rotation(http, keys, clock) -> None:
+    first = await tokens_for(http, keys.psd2, clock.now)
+    assert (await _refresh(http, keys.psd2, clock, first["refresh_token"])).status_code == 200
+    clock.advance(59)
+    assert (await _refresh(http, keys.psd2, clock, first["refresh_token"])).status_code == 200
+    clock.advance(1)  # a reuse did not move the window
+    late = await _refresh(http, keys.psd2, clock, first["refresh_token"])
+    assert "already used 60 s ago" in assert_oauth_error(late, "invalid_grant")
+
+
+async def test_a_reuse_window_of_0_is_strict_rotation(keys, store, clock) -> None:
+    import httpx
+
+    from xbsec.sandbox.authorization_server import AuthorizationServer, AuthorizationServerSettings
+
+    settings = AuthorizationServerSettings(issuer="http://testserver",
+                                           refresh_token_reuse_window=0)
+    server = AuthorizationServer(keys.registry, store, settings=settings, clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server),
+                                 base_url="http://testserver") as http:
+        first = await tokens_for(http, keys.psd2, clock.now)
+        assert (await _refresh(http, keys.psd2, clock,
+                               first["refresh_token"])).status_code == 200
+        again = await _refresh(http, keys.psd2, clock, first["refresh_token"])
+    description = assert_oauth_error(again, "invalid_grant")
+    assert "already used 0 s ago and replaced (a refresh token works once)" in description
+
+
+async def test_another_clients_reuse_is_not_accepted(http, keys, clock) -> None:
+    first = await tokens_for(http, keys.psd2, clock.now)
+    assert (await _refresh(http, keys.psd2, clock, first["refresh_token"])).status_code == 200
+    theirs = await _refresh(http, keys.ec, clock, first["refresh_token"])
+    assert "another client" in assert_oauth_error(theirs, "invalid_grant")
 
 
 async def test_a_refresh_token_expires_90_days_after_consent(http, keys, clock) -> None:
@@ -123,7 +185,8 @@ async def test_a_narrower_scope_applies_to_the_new_access_token(keys, store, clo
         StoredAccessTokenValidator,
     )
 
-    settings = AuthorizationServerSettings(scopes=frozenset({"balances", "statements"}))
+    settings = AuthorizationServerSettings(issuer="http://testserver",
+                                           scopes=frozenset({"balances", "statements"}))
     server = AuthorizationServer(keys.registry, store, settings=settings, clock=clock)
     validator = StoredAccessTokenValidator(store, clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=server),

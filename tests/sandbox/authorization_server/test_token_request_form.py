@@ -62,7 +62,7 @@ async def test_a_malformed_body(http, body) -> None:
 
 async def test_an_empty_body(http) -> None:
     answer = await http.post("/oauth2/token", content=b"", headers={"Content-Type": FORM})
-    assert_oauth_error(answer, "invalid_client", status=401)
+    assert_oauth_error(answer, "invalid_client")
 
 
 async def test_a_repeated_field_even_with_a_good_client(http, keys, clock) -> None:
@@ -119,15 +119,20 @@ async def test_an_internal_error_is_a_bare_500(http, keys, clock, server, monkey
 
 async def test_an_internal_error_at_the_consent_page_is_a_bare_500(http, keys, server,
                                                                    monkeypatch) -> None:
-    from tests.sandbox.authorization_server.flow import authorize_params, pkce_pair
+    from tests.sandbox.authorization_server.flow import (
+        authorize_params,
+        consent,
+        decide,
+        pkce_pair,
+    )
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(server.store, "open_consent", broken)
     _, challenge = pkce_pair()
-    answer = await http.get("/oauth2/authorize",
-                            params=authorize_params(keys.psd2.consumer_key, challenge))
+    form = await consent(http, authorize_params(keys.psd2.consumer_key, challenge))
+    monkeypatch.setattr(server.store, "approve", broken)
+    answer = await decide(http, form, "approve")
     assert answer.status_code == 500
     assert "secret detail" not in answer.text
     assert "location" not in answer.headers

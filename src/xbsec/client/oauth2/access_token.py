@@ -17,7 +17,8 @@ the token due at once, one refreshes; the others wait and then use its token (th
 taken, then the token looked at again). Across processes the store's ``refresh_lock`` does
 the same, and the store is read again under it, so a refresh done elsewhere (another
 instance, or a new ``xbsec oauth2 login``) is picked up instead of repeated. This matters:
-the authorization server rotates refresh tokens, and using one twice revokes them all.
+the authorization server rotates refresh tokens, and using one twice (the sandbox forgives
+a second use within a minute) revokes them all.
 
 When no refresh can help (no tokens stored, the refresh token past its expiry, or the
 token endpoint answering ``invalid_grant``), ``LoginRequiredError`` says to run

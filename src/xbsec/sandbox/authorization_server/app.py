@@ -1,6 +1,8 @@
 """``AuthorizationServer``: the emulated OAuth 2.0 authorization server of the Balance APIs.
 
-An ASGI application (SPEC §6.4 [INF]) with two endpoints, paths from the settings:
+An ASGI application (SPEC §6.4 [INF]) with these endpoints, paths from the settings:
+
+``GET  /.well-known/oauth-authorization-server``   the RFC 8414 metadata (JSON)
 
 ``GET  /oauth2/authorize``   the consent page (200 HTML), an error redirect to the client
                              (302), or an error page when the client or its redirect URI
@@ -10,7 +12,12 @@ An ASGI application (SPEC §6.4 [INF]) with two endpoints, paths from the settin
                              or expired form is a 400 page;
 ``POST /oauth2/token``       ``authorization_code`` and ``refresh_token`` grants, client
                              authentication ``private_key_jwt``: 200 JSON tokens, or
-                             RFC 6749 §5.2 JSON errors (400; 401 ``invalid_client``).
+                             RFC 6749 §5.2 JSON errors (400, ``invalid_client`` included;
+                             401 ``invalid_client`` with ``WWW-Authenticate`` when the
+                             client tried HTTP authentication).
+
+Every authorization response, a code or an error, carries ``iss`` (RFC 9207); every
+``error_description`` keeps to RFC 6749's characters.
 
 The blocking work (SQLite, signature checks) runs in a worker thread. Nothing unexpected
 reaches the wire as a traceback: it becomes a 500 (``server_error``), and the log gets the
@@ -22,13 +29,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 import anyio.to_thread
+from cryptography import x509
 
+from xbsec.oauth2.error_fields import wire_description
 from xbsec.sandbox.authorization_server.authorize import (
     AuthorizationRequest,
     read_request,
@@ -40,15 +50,21 @@ from xbsec.sandbox.authorization_server.consent_page import (
     render_consent_page,
     render_error_page,
 )
+from xbsec.sandbox.authorization_server.consent_ticket import issue_ticket, open_ticket
 from xbsec.sandbox.authorization_server.forms import Form, read_form
+from xbsec.sandbox.authorization_server.metadata import metadata_document
 from xbsec.sandbox.authorization_server.oauth_errors import (
+    InvalidClientError,
     InvalidRequestError,
     OAuthError,
     TemporarilyUnavailableError,
     UntrustedRequestError,
 )
 from xbsec.sandbox.authorization_server.redirect_uris import with_parameters
-from xbsec.sandbox.authorization_server.settings import AuthorizationServerSettings
+from xbsec.sandbox.authorization_server.settings import (
+    METADATA_PATH,
+    AuthorizationServerSettings,
+)
 from xbsec.sandbox.authorization_server.store import AuthorizationStore
 from xbsec.sandbox.authorization_server.token_endpoint import TokenEndpoint
 from xbsec.sandbox.authorization_server.tokens import new_secret, secret_hash
@@ -73,7 +89,13 @@ _JSON_HEADERS: Final = (
     (b"cache-control", b"no-store"),  # RFC 6749 §5.1
     (b"pragma", b"no-cache"),
 )
+_METADATA_HEADERS: Final = (
+    (b"content-type", b"application/json; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+)
 _DECISIONS: Final = ("approve", "deny")
+_TOKEN68_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*")
+"""An HTTP authentication scheme name (RFC 9110 §11.1: a token)."""
 
 
 class _Reply:
@@ -100,7 +122,8 @@ def _json(status: int, document: dict[str, Any], outcome: str) -> _Reply:
 
 
 def _oauth_error(error: OAuthError) -> _Reply:
-    return _json(error.status, {"error": error.error, "error_description": error.description},
+    return _json(error.status, {"error": error.error,
+                                "error_description": wire_description(error.description)},
                  error.error)
 
 
@@ -125,6 +148,24 @@ def _media_type(scope: Scope) -> str:
     return (_header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
 
 
+def _client_certificate(scope: Scope) -> x509.Certificate | None:
+    """The client certificate of the connection (ASGI TLS extension), if one was presented.
+
+    The TLS layer has checked it chains to the client CA; which consumer it belongs to is
+    the token endpoint's question.
+    """
+    tls = (scope.get("extensions") or {}).get("tls") or {}
+    chain = tls.get("client_cert_chain") or ()
+    if not chain:
+        return None
+    leaf = chain[0]
+    try:
+        return x509.load_pem_x509_certificate(leaf.encode("ascii") if isinstance(leaf, str)
+                                              else bytes(leaf))
+    except (ValueError, TypeError, UnicodeError):
+        return None
+
+
 def _shorten(consumer_key: str | None) -> str:
     if not consumer_key:
         return "-"
@@ -139,13 +180,13 @@ class AuthorizationServer:
     """
 
     def __init__(self, registry: Registry, store: AuthorizationStore, *,
-                 settings: AuthorizationServerSettings | None = None,
+                 settings: AuthorizationServerSettings,
                  accounts: AccountLister | None = None,
                  clock: Callable[[], float] = time.time,
                  logger: logging.Logger | None = None) -> None:
         self.registry = registry
         self.store = store
-        self.settings = settings if settings is not None else AuthorizationServerSettings()
+        self.settings = settings
         self.accounts = accounts
         self.clock = clock
         self.log = logger or logging.getLogger("xbsec.sandbox.authorization_server")
@@ -194,6 +235,14 @@ class AuthorizationServer:
     async def _dispatch(self, scope: Scope, receive: Receive) -> _Reply:
         path, method = scope.get("path"), scope.get("method")
         settings = self.settings
+        if path == METADATA_PATH:
+            if method != "GET":
+                reply = _json(405, {"error": "invalid_request",
+                                    "error_description": "use GET"}, "method")
+                reply.headers.append((b"allow", b"GET"))
+                return reply
+            return _Reply(200, _METADATA_HEADERS,
+                          json.dumps(metadata_document(settings)).encode("utf-8"), "metadata")
         if path == settings.token_path:
             if method != "POST":
                 reply = _json(405, {"error": "invalid_request",
@@ -233,18 +282,34 @@ class AuthorizationServer:
     # -- the token endpoint -----------------------------------------------------------------
 
     async def _token(self, scope: Scope, receive: Receive) -> _Reply:
+        authorization = _header(scope, b"authorization")
+        if authorization is not None:
+            return self._http_authentication_refused(authorization)
         try:
-            if _header(scope, b"authorization") is not None:
-                # One authentication method per request (RFC 6749 §2.3): private_key_jwt.
-                raise InvalidRequestError("send no Authorization header: the client "
-                                          "authenticates with private_key_jwt only")
             form = await self._form(scope, receive)
-            base = f"{scope.get('scheme', 'http')}://{_header(scope, b'host') or 'localhost'}"
+            certificate = _client_certificate(scope)
             consumer_key, document = await anyio.to_thread.run_sync(
-                lambda: self.tokens.answer(form, request_base=base))
+                lambda: self.tokens.answer(form, client_certificate=certificate))
         except OAuthError as error:
             return _oauth_error(error)
         return _json(200, document, "issued").of(consumer_key)
+
+    def _http_authentication_refused(self, authorization: str) -> _Reply:
+        """The client tried HTTP authentication (``Authorization: Basic`` most often, the
+        default of some libraries): RFC 6749 §5.2 wants 401 ``invalid_client`` with a
+        challenge for the scheme it used. Only ``private_key_jwt`` is accepted, and one
+        method per request (RFC 6749 §2.3), so even beside a good assertion it is refused."""
+        scheme = authorization.strip().split(" ", 1)[0]
+        if not _TOKEN68_SCHEME.fullmatch(scheme):
+            scheme = "Basic"
+        reply = _oauth_error(InvalidClientError(
+            "the client authenticates with private_key_jwt only: send client_assertion_type "
+            "and client_assertion in the form and no Authorization header (a library that "
+            "sends the client id as HTTP Basic must be told to put it in the form)"))
+        reply.status = 401
+        reply.headers.append((b"www-authenticate",
+                              f'{scheme} realm="{self.settings.issuer}"'.encode("ascii")))
+        return reply
 
     # -- the authorization endpoint ---------------------------------------------------------
 
@@ -267,25 +332,32 @@ class AuthorizationServer:
         return self._consent(request).of(consumer.consumer_key)
 
     def _consent(self, request: AuthorizationRequest) -> _Reply:
-        now = self.clock()
-        csrf_token = new_secret()
+        # Nothing is written here: the form carries the request, vouched for by its ticket.
         fields = request.fields()
-        self.store.open_consent(secret_hash(csrf_token), fields,
-                                expires_at=now + self.settings.consent_lifetime, now=now)
+        ticket = issue_ticket(self.store.ticket_key, fields,
+                              expires_at=self.clock() + self.settings.consent_lifetime)
         accounts = self.accounts(request.partner_id) if self.accounts else None
         page = render_consent_page(
             action=self.settings.authorize_path, consumer_key=request.client_id,
             partner_id=request.partner_id, scope=request.scope,
             redirect_uri=request.redirect_uri, accounts=accounts,
-            hidden={**fields, "csrf_token": csrf_token})
+            hidden={**fields, "csrf_token": ticket})
         return _page(200, page, "consent")
 
-    @staticmethod
-    def _redirect_error(redirect_uri: str, error: OAuthError, state: str | None) -> _Reply:
-        parameters = {"error": error.error, "error_description": error.description}
+    def _redirect_error(self, redirect_uri: str, error: OAuthError,
+                        state: str | None) -> _Reply:
+        parameters = {"error": error.error,
+                      "error_description": wire_description(error.description)}
+        return self._answer(redirect_uri, parameters, state, error.error)
+
+    def _answer(self, redirect_uri: str, parameters: dict[str, str], state: str | None,
+                outcome: str) -> _Reply:
+        """The authorization response: ``parameters``, the ``state`` and, by RFC 9207, the
+        ``iss`` that tells a client talking to several servers which one answered."""
         if state is not None:
             parameters["state"] = state
-        return _redirect(with_parameters(redirect_uri, parameters), error.error)
+        parameters["iss"] = self.settings.issuer
+        return _redirect(with_parameters(redirect_uri, parameters), outcome)
 
     async def _decide(self, scope: Scope, receive: Receive) -> _Reply:
         try:
@@ -303,11 +375,15 @@ class AuthorizationServer:
         if csrf_token is None:
             return _page(400, render_error_page("The form has no CSRF token."), "csrf")
         now = self.clock()
-        shown = self.store.close_consent(secret_hash(csrf_token), now=now)
-        if shown is None:
+        ticket = open_ticket(self.store.ticket_key, csrf_token)
+        if ticket is None:
             return _page(400, render_error_page(
-                "This consent form is unknown, expired or already answered. Start again "
-                "from the application."), "csrf")
+                "This consent form was not made by this server. Start again from the "
+                "application."), "csrf")
+        if now >= ticket.expires_at:
+            return _page(400, render_error_page(
+                "This consent form has expired. Start again from the application."), "csrf")
+        shown = ticket.request
         if any(form.get(name) != value for name, value in shown.items()):
             return _page(400, render_error_page("The form does not match the authorization "
                                                 "request it was shown for."), "csrf")
@@ -317,6 +393,10 @@ class AuthorizationServer:
                                                     self.settings)
         except UntrustedRequestError as error:
             return _page(400, render_error_page(error.description), "untrusted")
+        if not self.store.answer_consent(ticket.nonce, until=ticket.expires_at, now=now):
+            return _page(400, render_error_page(
+                "This consent form was already answered. Start again from the application."),
+                "csrf")
         state = shown.get("state")
         if decision == "deny":
             parameters = {"error": "access_denied",
@@ -329,11 +409,9 @@ class AuthorizationServer:
                 code_challenge=shown["code_challenge"], code_hash=secret_hash(code),
                 code_expires_at=now + self.settings.code_lifetime, now=now)
             parameters = {"code": code}
-        if state is not None:
-            parameters["state"] = state
-        return _redirect(with_parameters(redirect_uri, parameters),
-                         "approved" if decision == "approve" else "access_denied"
-                         ).of(consumer.consumer_key)
+        return self._answer(redirect_uri, parameters, state,
+                            "approved" if decision == "approve" else "access_denied"
+                            ).of(consumer.consumer_key)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -6,15 +6,16 @@ consumer's project signing key, the key of its OAuth 1.0a signatures and request
 (SPEC §6.4 [INF]). Claims:
 
 - ``iss`` = ``sub`` = the consumer key (and the ``client_id`` form field, when sent);
-- ``aud``: the token endpoint's URL (a string, or an array holding it);
+- ``aud``: the token endpoint's URL or the issuer (a string, or an array holding one);
 - ``exp``: in the future, at most ``assertion_max_lifetime`` (+ skew) ahead;
-- ``iat``: not in the future (beyond the skew); ``nbf``, when present, likewise;
+- ``iat`` and ``nbf``: optional (RFC 7523 §3); when present, not in the future (beyond the
+  skew);
 - ``jti``: 1 to 256 characters; each is accepted once (the caller claims it).
 
 The signature is verified with the consumer's REGISTERED signing certificate(s), valid at
 the time of the request; ``jwk``, ``x5c``, ``kid`` and any other key hint in the header is
 ignored. ``iss`` is read before the signature is checked only to pick those certificates;
-no other claim is trusted before it holds. Every failure is ``invalid_client`` (401).
+no other claim is trusted before it holds. Every failure is ``invalid_client`` (400).
 """
 
 from __future__ import annotations
@@ -114,17 +115,19 @@ def verify_client_assertion(form: Form, *, credentials: CredentialLookup,
         raise InvalidClientError("the client assertion's sub must equal its iss")
     if not _audience_matches(claims.get("aud"), audiences):
         raise InvalidClientError("the client assertion's aud must name the token endpoint "
-                                 f"({sorted(audiences)[0] if audiences else '?'})")
+                                 f"({settings.token_endpoint}) or the issuer "
+                                 f"({settings.issuer})")
     skew = settings.assertion_skew
     expires_at = _numeric_date(claims, "exp")
-    issued_at = _numeric_date(claims, "iat")
+    issued_at = _numeric_date(claims, "iat") if "iat" in claims else None
     not_before = _numeric_date(claims, "nbf") if "nbf" in claims else None
     if expires_at <= now - skew:
         raise InvalidClientError("the client assertion has expired")
     if expires_at > now + settings.assertion_max_lifetime + skew:
         raise InvalidClientError("the client assertion's exp lies more than "
-                                 f"{settings.assertion_max_lifetime} seconds ahead")
-    if issued_at > now + skew:
+                                 f"{settings.assertion_max_lifetime} seconds ahead: sign "
+                                 "assertions with a shorter lifetime (exp - now)")
+    if issued_at is not None and issued_at > now + skew:
         raise InvalidClientError("the client assertion was issued in the future (iat); "
                                  "check the clock")
     if not_before is not None and not_before > now + skew:

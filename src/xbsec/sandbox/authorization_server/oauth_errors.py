@@ -5,7 +5,7 @@ here for the server's modules. Below ``xbsec.errors.XBSecError``::
 
     OAuthError                      RFC 6749 error code + description + HTTP status
     ├── InvalidRequestError         400 invalid_request
-    ├── InvalidClientError          401 invalid_client       (client authentication failed)
+    ├── InvalidClientError          400 invalid_client       (client authentication failed)
     ├── InvalidGrantError           400 invalid_grant        (code / refresh token / PKCE)
     ├── UnauthorizedClientError     400 unauthorized_client  (not a PSD2 consumer)
     ├── UnsupportedGrantTypeError   400 unsupported_grant_type
@@ -22,9 +22,11 @@ The token endpoint answers an ``OAuthError`` as RFC 6749 §5.2 JSON; the authori
 endpoint redirects it to the client (RFC 6749 §4.1.2.1). Descriptions never quote a code,
 token, verifier or assertion.
 
-``invalid_client`` is a 401 without ``WWW-Authenticate``: RFC 6749 §5.2 makes the 401
-optional and ties the header to HTTP authentication schemes, and ``private_key_jwt`` is
-not one; naming a scheme the server does not accept would mislead a client.
+``invalid_client`` is a 400: RFC 6749 §5.2 makes the 401 optional unless the client tried
+HTTP authentication, and a 401 must carry a ``WWW-Authenticate`` challenge (RFC 9110
+§15.5.2), which no HTTP scheme fits for ``private_key_jwt``. A client that did send an
+``Authorization`` header gets the 401 with a challenge for its scheme (the token endpoint
+answers that case itself).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The authorization server's state in SQLite: consents, codes, tokens, assertion ids.
 
-Tables (every secret is kept as the hex SHA-256 of its text, never in clear)::
+Tables (every code and token is kept as the hex SHA-256 of its text, never in clear)::
 
     oauth2_authorizations   one per approved consent: the "family" of everything issued from
                             it. consumer_key, partner_id, scope, redirect_uri,
@@ -11,10 +11,16 @@ Tables (every secret is kept as the hex SHA-256 of its text, never in clear)::
     oauth2_access_tokens    token_hash -> authorization; scope (narrower after a refresh
                             that asked for less), expires_at
     oauth2_refresh_tokens   token_hash -> authorization; expires_at, rotated_at
-    oauth2_consents         csrf_hash -> the authorization request the page showed (JSON);
-                            expires_at, used_at
+    oauth2_consent_answers  the nonce of each consent form answered (its ticket, see
+                            ``consent_ticket``), kept until the form has expired anyway
     oauth2_assertion_jtis   (consumer_key, jti) of each accepted client assertion, kept
                             until the assertion could no longer be accepted anyway
+    oauth2_server_keys      the key that signs consent tickets, made with the database
+
+Nothing is written before a consent page is answered: the page carries its request in a
+signed ticket, so the unauthenticated ``GET /oauth2/authorize`` costs no row. Every
+``DELETE`` of expired rows, which runs on the writes that follow, finds them through an
+index on the column it compares.
 
 Several uvicorn workers (processes) share the file. WAL lets readers (the gateway's
 token checks) proceed during a write; every check-then-write sequence (redeem a code,
@@ -28,12 +34,13 @@ refusal may itself have to be written (a reused code revokes its family) and com
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import json
 import os
+import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
@@ -79,11 +86,14 @@ CREATE TABLE IF NOT EXISTS oauth2_refresh_tokens (
     expires_at REAL NOT NULL,
     rotated_at REAL
 );
-CREATE TABLE IF NOT EXISTS oauth2_consents (
-    csrf_hash TEXT PRIMARY KEY,
-    request TEXT NOT NULL,
-    expires_at REAL NOT NULL,
-    used_at REAL
+DROP TABLE IF EXISTS oauth2_consents;
+CREATE TABLE IF NOT EXISTS oauth2_consent_answers (
+    nonce_hash TEXT PRIMARY KEY,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth2_server_keys (
+    name TEXT PRIMARY KEY,
+    secret BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS oauth2_assertion_jtis (
     consumer_key TEXT NOT NULL,
@@ -96,10 +106,29 @@ CREATE INDEX IF NOT EXISTS oauth2_access_by_authorization
     ON oauth2_access_tokens(authorization_id);
 CREATE INDEX IF NOT EXISTS oauth2_refresh_by_authorization
     ON oauth2_refresh_tokens(authorization_id);
+CREATE INDEX IF NOT EXISTS oauth2_authorizations_by_refresh_expiry
+    ON oauth2_authorizations(refresh_expires_at);
+CREATE INDEX IF NOT EXISTS oauth2_codes_by_expiry ON oauth2_codes(expires_at);
+CREATE INDEX IF NOT EXISTS oauth2_access_by_expiry ON oauth2_access_tokens(expires_at);
+CREATE INDEX IF NOT EXISTS oauth2_consent_answers_by_expiry
+    ON oauth2_consent_answers(expires_at);
+CREATE INDEX IF NOT EXISTS oauth2_assertion_jtis_by_expiry
+    ON oauth2_assertion_jtis(expires_at);
 """
 
 _BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _DAY: Final = 86_400
+_TICKET_KEY: Final = "consent_ticket"
+_KEY_BYTES: Final = 32
+
+
+def _reuse_refused(ago: float, window: float) -> str:
+    rule = (f"a refresh token works once, and again only within {window:g} s of its first "
+            "use" if window > 0 else "a refresh token works once")
+    return (f"the refresh token was already used {max(0, int(ago))} s ago and replaced "
+            f"({rule}): every token of this authorization is now revoked. Keep only the "
+            "newest refresh token and let one worker refresh at a time, then authorize "
+            "again in the browser")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +184,12 @@ class AuthorizationStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            db.execute("INSERT OR IGNORE INTO oauth2_server_keys (name, secret) VALUES (?, ?)",
+                       (_TICKET_KEY, secrets.token_bytes(_KEY_BYTES)))
+            row = db.execute("SELECT secret FROM oauth2_server_keys WHERE name = ?",
+                             (_TICKET_KEY,)).fetchone()
+        self.ticket_key: bytes = bytes(row["secret"])
+        """Signs consent tickets; the same for every process on this database file."""
 
     # -- connections ------------------------------------------------------------------------
 
@@ -228,25 +263,15 @@ class AuthorizationStore:
 
     # -- consent ----------------------------------------------------------------------------
 
-    def open_consent(self, csrf_hash: str, request: Mapping[str, str], *,
-                     expires_at: float, now: float) -> None:
-        """Remember the authorization request a consent page shows, under its CSRF token."""
+    def answer_consent(self, nonce: str, *, until: float, now: float) -> bool:
+        """Record that the consent form with this ticket nonce was answered; False if it
+        already was. ``until``: when the form expires (the nonce is kept that long)."""
         with self._transaction() as db:
-            db.execute("DELETE FROM oauth2_consents WHERE expires_at <= ?", (now,))
-            db.execute("INSERT INTO oauth2_consents (csrf_hash, request, expires_at)"
-                       " VALUES (?, ?, ?)", (csrf_hash, json.dumps(dict(request)), expires_at))
-
-    def close_consent(self, csrf_hash: str, *, now: float) -> dict[str, str] | None:
-        """The request a consent page showed, once: None if unknown, expired or answered."""
-        with self._transaction() as db:
-            row = db.execute("SELECT request, expires_at, used_at FROM oauth2_consents"
-                             " WHERE csrf_hash = ?", (csrf_hash,)).fetchone()
-            if row is None or row["used_at"] is not None or row["expires_at"] <= now:
-                return None
-            db.execute("UPDATE oauth2_consents SET used_at = ? WHERE csrf_hash = ?",
-                       (now, csrf_hash))
-            request: dict[str, str] = json.loads(row["request"])
-            return request
+            db.execute("DELETE FROM oauth2_consent_answers WHERE expires_at <= ?", (now,))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO oauth2_consent_answers (nonce_hash, expires_at)"
+                " VALUES (?, ?)", (hashlib.sha256(nonce.encode("utf-8")).hexdigest(), until))
+            return inserted.rowcount == 1
 
     def approve(self, *, consumer_key: str, partner_id: str, scope: str, redirect_uri: str,
                 code_challenge: str, code_hash: str, code_expires_at: float,
@@ -305,12 +330,15 @@ class AuthorizationStore:
             return self._issue(db, row, new, refresh_expires_at, now, row["scope"])
 
     def refresh(self, refresh_hash: str, *, consumer_key: str, scope: frozenset[str] | None,
-                new: NewTokens, now: float) -> IssuedTokens | OAuthError:
+                new: NewTokens, now: float,
+                reuse_window: float = 0) -> IssuedTokens | OAuthError:
         """Rotate a refresh token: a new pair for it, or the refusal (RFC 6749 §6).
 
-        A refresh token that was already rotated revokes its whole family: either the
-        client or an attacker holds a stolen copy, and the server cannot tell which
-        (OAuth 2.0 Security BCP §4.14.2).
+        A refresh token already rotated less than ``reuse_window`` seconds ago is accepted
+        again, from its own client, and gets a pair of its own: two workers that shared it,
+        or a client retrying after a lost answer (FAPI 2.0 Security Profile §5.3.2.1), keep
+        the authorization. Later, it revokes its whole family: either the client or an
+        attacker holds a stolen copy, and the server cannot tell which (RFC 9700 §4.14.2).
         """
         with self._transaction() as db:
             row = db.execute(
@@ -324,18 +352,19 @@ class AuthorizationStore:
                                          "another client")
             if row["revoked_at"] is not None:
                 return InvalidGrantError("the refresh token was revoked")
-            if row["rotated_at"] is not None:
+            rotated_at = row["rotated_at"]
+            if rotated_at is not None and now - rotated_at >= reuse_window:
                 self._revoke(db, row["family"], now)
-                return InvalidGrantError("the refresh token was already used; every token "
-                                         "of this authorization is revoked")
+                return InvalidGrantError(_reuse_refused(now - rotated_at, reuse_window))
             if now >= row["expires_at"]:
                 return InvalidGrantError("the refresh token has expired; authorize again in "
                                          "the browser")
             granted = frozenset(row["scope"].split())
             if scope is not None and not scope <= granted:
                 return InvalidScopeError("the scope asked for exceeds the scope granted")
-            db.execute("UPDATE oauth2_refresh_tokens SET rotated_at = ? WHERE token_hash = ?",
-                       (now, refresh_hash))
+            if rotated_at is None:  # a reuse keeps the first rotation's time: no extension
+                db.execute("UPDATE oauth2_refresh_tokens SET rotated_at = ?"
+                           " WHERE token_hash = ?", (now, refresh_hash))
             # RFC 6749 §6: a narrower scope applies to the new access token; the refresh
             # token keeps the whole grant.
             access_scope = " ".join(sorted(scope)) if scope is not None else row["scope"]

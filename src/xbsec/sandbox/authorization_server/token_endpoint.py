@@ -2,8 +2,10 @@
 
 For one form::
 
-    client authentication (private_key_jwt)   -> 401 invalid_client
-    the assertion's jti, once                 -> 401 invalid_client
+    client authentication (private_key_jwt)   -> 400 invalid_client
+    mutual TLS, for a consumer marked mtls:
+        its bound client certificate          -> 400 invalid_client
+    the assertion's jti, once                 -> 400 invalid_client
     the client is a PSD2 consumer             -> 400 unauthorized_client
     grant_type                                -> 400 invalid_request, unsupported_grant_type
     authorization_code: code, redirect_uri,
@@ -43,6 +45,8 @@ from xbsec.sandbox.authorization_server.store import (
 from xbsec.sandbox.authorization_server.tokens import looks_like_secret, new_secret, secret_hash
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from xbsec.server.registry import Consumer
 
 __all__ = ["TokenEndpoint"]
@@ -67,22 +71,28 @@ class TokenEndpoint:
 
         self._credentials = credential_lookup(certificates)
 
-    def answer(self, form: Form, *, request_base: str) -> tuple[str, dict[str, Any]]:
-        """``(consumer key, token response)`` for a token request, or an ``OAuthError``."""
+    def answer(self, form: Form, *, client_certificate: x509.Certificate | None = None,
+               ) -> tuple[str, dict[str, Any]]:
+        """``(consumer key, token response)`` for a token request, or an ``OAuthError``.
+
+        ``client_certificate``: the one the TLS connection presented, if any (mutual TLS).
+        """
         settings = self.settings
         now = self.clock()
         if "client_secret" in form:
             raise InvalidClientError("only private_key_jwt client authentication is accepted")
-        audiences = {settings.token_endpoint_url(request_base), *settings.extra_audiences}
         client = verify_client_assertion(form, credentials=self._credentials,
-                                         audiences=audiences, now=now, settings=settings)
+                                         audiences=settings.audiences, now=now,
+                                         settings=settings)
+        consumer = self.consumers(client.consumer_key)
+        if consumer is None:  # removed from the registry between two lines: unlikely
+            raise InvalidClientError("unknown client")
+        if consumer.mtls:
+            _check_certificate(consumer, client_certificate)
         if not self.store.claim_assertion(client.consumer_key, client.jti,
                                           until=client.remember_until, now=now):
             raise InvalidClientError("this client assertion was already used (jti); sign a "
                                      "new one for every request")
-        consumer = self.consumers(client.consumer_key)
-        if consumer is None:  # removed from the registry between two lines: unlikely
-            raise InvalidClientError("unknown client")
         if not consumer.psd2:
             raise UnauthorizedClientError("this client is not an MTS EU/UK (PSD2) consumer; "
                                           "the Balance APIs' tokens are not for it")
@@ -108,7 +118,7 @@ class TokenEndpoint:
         verifier = form.require("code_verifier")
         if not pkce.is_verifier(verifier):
             raise InvalidRequestError("code_verifier must be 43 to 128 characters of "
-                                      "A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)")
+                                      "A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1)")
         if not looks_like_secret(code):
             raise InvalidGrantError("the authorization code is unknown or was issued to "
                                     "another client")
@@ -134,10 +144,25 @@ class TokenEndpoint:
             raise InvalidGrantError("the refresh token is unknown or was issued to another "
                                     "client")
         outcome = self.store.refresh(secret_hash(refresh_token), consumer_key=consumer_key,
-                                     scope=scope, new=new, now=now)
+                                     scope=scope, new=new, now=now,
+                                     reuse_window=self.settings.refresh_token_reuse_window)
         if not isinstance(outcome, IssuedTokens):
             raise outcome
         return outcome
+
+
+def _check_certificate(consumer: Consumer, certificate: x509.Certificate | None) -> None:
+    """Mutual TLS for a consumer the registry marks ``mtls``: its own certificate only."""
+    if certificate is None:
+        raise InvalidClientError("this client must present its client certificate over "
+                                 "mutual TLS at the token endpoint")
+    if not consumer.client_certificate_bound:
+        raise InvalidClientError("no client certificate is registered for this client "
+                                 "(client_certificate_sha256 or client_certificate_subject "
+                                 "in the registry)")
+    if not consumer.binds_client_certificate(certificate):
+        raise InvalidClientError("the client certificate presented is not the one "
+                                 "registered for this client")
 
 
 def _response(issued: IssuedTokens, access_token: str, refresh_token: str,
