@@ -12,7 +12,7 @@ from xbsec import ConfigurationError, SecurityPolicy
 def test_strict_is_the_default() -> None:
     assert SecurityPolicy.strict() == SecurityPolicy()
     policy = SecurityPolicy()
-    assert policy.oauth1_base_string_variants == ("java", "rfc5849")
+    assert policy.oauth1_base_string_variants == ("rfc5849",)
     assert policy.oauth1_min_nonce_length == 16
     assert policy.jwe_gcm_iv_lengths == frozenset({12})
     assert policy.jwe_algorithms == frozenset({"RSA-OAEP-256"})

@@ -3,7 +3,7 @@
 Two named profiles:
 
 - ``SecurityPolicy.strict()`` (the default everywhere): what xbsec itself emits, plus
-  strict RFC 5849 on the verifying side.
+  strict RFC 5849 on the verifying side (the query read only as RFC 5849 reads it).
 - ``SecurityPolicy.mastercard_compatible()``: additionally accepts everything Mastercard's
   own client libraries are known to produce (SPEC §2.5: Python and Node base-string
   variants, 8-character nonces, a missing body hash on empty bodies, RSA-PSS; SPEC §3.3:
@@ -59,8 +59,13 @@ class SecurityPolicy:
     oauth1_max_nonce_length: int = 64
     oauth1_signature_methods: frozenset[str] = frozenset({"RSA-SHA256"})
     """``oauth_signature_method`` values a verifier accepts."""
-    oauth1_base_string_variants: tuple[BaseStringVariant, ...] = ("java", "rfc5849")
-    """Base-string constructions a verifier tries, in order (SPEC §2.5)."""
+    oauth1_base_string_variants: tuple[BaseStringVariant, ...] = ("rfc5849",)
+    """Base-string constructions a verifier tries, in order (SPEC §2.5).
+
+    Each is tried only for a query it reads as the application does (``reads_faithfully``
+    in ``xbsec.oauth1.base_string``). ``rfc5849`` alone reads every query losslessly; for a
+    query whose names and values are percent-encoded, as xbsec's clients send them, it gives
+    the base string of Mastercard's signers and of xbsec's."""
     oauth1_require_body_hash: bool = True
     """Refuse a request without ``oauth_body_hash``. Old Node signers omit it on empty bodies."""
     oauth1_require_version: bool = False

@@ -107,6 +107,9 @@ def test_some_node_headers_need_the_node_variant(rsa_key_2048, node_headers) -> 
         "http://localhost:80/send/v1/partners/P/crossborder",
         # raw pairs: '+' is neither decoded nor encoded as the others do
         "https://api.mastercard.com/p?q=a+b&r=%3A",
+        # unescaped reserved characters: strict reads the query only as RFC 5849 does
+        "https://api.mastercard.com/p?param=token1:token2",
+        "https://api.mastercard.com/p?q=a+b",
         # encodeURIComponent leaves '!' and '*' after the first one of each
         "https://api.mastercard.com/p?star=a*b&bang=x!y&tilde=~",
     }

@@ -140,7 +140,14 @@ class ClientPipeline:
         encrypted. ``auth`` replaces the pipeline's auth for this request alone: the Balance
         calls of MTS EU/UK customers carry an access token, every other call a request
         token (SPEC §1).
+
+        The query of ``url`` is sent as SPEC §2.5 wants it, every name and value
+        percent-encoded (``canonical_query_url``): send ``OutgoingRequest.url``, which is
+        the URL that was signed.
         """
+        from xbsec.oauth1.base_string import canonical_query_url
+
+        url = canonical_query_url(url)
         if document is not None and body is not None:
             raise PayloadError("give a document or a body, not both")
         out: dict[str, str] = {}
