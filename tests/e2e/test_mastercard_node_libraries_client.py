@@ -22,6 +22,10 @@ from tests.e2e.documents import new_reference, payment_for, proposal_id, quote_f
 from tests.e2e.raw_requests import v1
 from tests.e2e.sandbox_process import Project, SandboxServer
 from tests.interop.node_oracle import node_authorization, node_jwe
+from xbsec.jose import jwe_header
+from xbsec.keys import load_certificate
+from xbsec.keys.fingerprints import cert_sha256_hex
+from xbsec.policy import SecurityPolicy
 
 pytestmark = pytest.mark.interop
 
@@ -29,7 +33,7 @@ pytestmark = pytest.mark.interop
 class NodeLibrariesClient:
     """What a partner integrating with Mastercard's Node libraries does: encrypt, sign, send."""
 
-    def __init__(self, project: Project, server: SandboxServer) -> None:
+    def __init__(self, project: Project, server: SandboxServer, **config: str) -> None:
         made = project.made
         self.base = server.url
         self.partner = project.partner_id
@@ -43,6 +47,7 @@ class NodeLibrariesClient:
             "keyStore": made["mastercard_encryption_key"],
             "keyStoreAlias": "keyalias",
             "keyStorePassword": made["mastercard_encryption_key_password"],
+            **config,
         }
         self.http = httpx.Client(timeout=20)
         self.tokens: list[str] = []
@@ -93,3 +98,19 @@ def test_the_payment_flow_with_mastercard_node_libraries(partner: NodeLibrariesC
     assert len(partner.tokens) == 3
     assert all("/" in token and "_" not in token for token in partner.tokens)
     assert len(partner.answers) == 5
+
+
+def test_a_kid_that_is_the_certificate_fingerprint(oauth1_project: Project,
+                                                   oauth1_sandbox: SandboxServer) -> None:
+    """The library's other kid (SPEC §3.4): SHA-256 of the certificate (DER), in hex."""
+    client = NodeLibrariesClient(oauth1_project, oauth1_sandbox,
+                                 publicKeyFingerprintType="certificate", dataEncoding="hex")
+    reference = new_reference()
+    try:
+        quote = client.call("POST", "/quotes", quote_for(reference))["quote"]
+    finally:
+        client.http.close()
+    assert quote["transaction_reference"] == reference
+    certificate = load_certificate(oauth1_project.made["client_encryption_cert"])
+    compatible = SecurityPolicy.mastercard_compatible()
+    assert jwe_header(client.tokens[0], policy=compatible).kid == cert_sha256_hex(certificate)

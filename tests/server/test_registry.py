@@ -137,3 +137,41 @@ def test_consumer_checks_when_built_directly(files) -> None:
     off = Consumer(consumer_key="c", environment="sandbox", partner_ids=frozenset({"P"}),
                    signing_certificates=(cert,), encryption="off")
     assert off.client_encryption_keys == {}
+
+
+def test_a_bare_key_is_found_by_its_certificate_fingerprint_when_given_one(files) -> None:
+    """SPEC §3.4: the kid may be the certificate's SHA-256 as well as the SPKI's."""
+    from xbsec.keys import load_certificate
+
+    write_certificate_pem(files / "client-encryption.pem",
+                          load_certificate(files / "client-encryption.p12", password="pw"))
+    text = """
+[[consumers]]
+consumer_key = "ck!1"
+partner_ids = ["P1"]
+signing_certificates = ["signing.pem"]
+client_encryption_keys = [
+    { path = "client-encryption-key.pem", certificate = "client-encryption.pem" },
+]
+mastercard_encryption_certificate = "mc.pem"
+"""
+    consumer = load(files, text).get("ck!1")
+    assert consumer is not None
+    certificate = load_certificate(files / "client-encryption.pem")
+    keys = consumer.client_encryption_keys
+    assert set(keys) == {spki_sha256_hex(certificate), cert_sha256_hex(certificate)}
+    wrong = text.replace('certificate = "client-encryption.pem"', 'certificate = "mc.pem"')
+    with pytest.raises(ConfigurationError, match=r"consumers\[0\].*does not belong"):
+        load(files, wrong)
+
+
+def test_a_sandbox_project_finds_its_key_by_either_fingerprint(tmp_path: Path) -> None:
+    from xbsec.keys import load_certificate
+    from xbsec.sandbox.project import init_project
+
+    project = init_project(tmp_path / "project")
+    consumer = Registry.load(project.registry).get(project.consumer_key)
+    assert consumer is not None
+    certificate = load_certificate(project.folder / "client-encryption.pem")
+    assert set(consumer.client_encryption_keys) == {spki_sha256_hex(certificate),
+                                                    cert_sha256_hex(certificate)}
