@@ -84,6 +84,7 @@ def test_certificate_fingerprint_names_the_key_too(files) -> None:
     ("", "no [[consumers]] entries"),
     ("consumers = [1]", "consumers[0]: not a table"),
     ("[[consumers]\n", "not valid TOML"),
+    ("x = " + "9" * 5_000 + "\n", "not valid TOML"),  # int() refuses over 4,300 digits
     (GOOD.format(extra='colour = "red"'), "colour: unknown entry"),
     (GOOD.format(extra="").replace('consumer_key = "ck!1"', ""), "consumer_key: missing"),
     (GOOD.format(extra="").replace('"P1", "P2"', ""), "no partner_ids"),

@@ -126,6 +126,8 @@ class Registry:
             raise ConfigurationError(f"{file}: cannot be read: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
+        except ValueError as exc:  # an integer tomllib's int() refuses (over 4,300 digits)
+            raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
         entries = data.get("consumers")
         if not isinstance(entries, list) or not entries:
             raise ConfigurationError(f"{file}: no [[consumers]] entries")
