@@ -60,6 +60,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _PARTNER_PATH = re.compile(r"^/send/(?:v1/)?partners/([^/?]+)(?:/|$)")
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
+# RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
+_SCHEME_THEN_SPACE = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \t].*)", re.DOTALL)
+_TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -231,14 +234,10 @@ class XBSGateway:
 
     async def _authenticate(self, scope: Scope, body: bytes) -> tuple[Consumer, str]:
         authorization = _header(scope, b"authorization")
-        if authorization is None or not authorization.strip():
-            raise InvalidAuthHeaderError("the Authorization header is missing")
-        value = authorization.strip()
-        scheme, space, rest = value.partition(" ")
-        lowered = scheme.lower()
+        scheme, token = _scheme_and_credentials(authorization)
+        lowered = scheme or ""
         # "Bearer <token>", or a bare token as Mastercard's reference app sends (SPEC §5.2).
-        tokenish = lowered == "bearer" or not space
-        token = rest.strip() if lowered == "bearer" else value
+        tokenish = lowered == "bearer" or scheme is None
         path = scope.get("path", "/")
         # The Balance APIs are GETs (SPEC §6.1); POST .../accounts/validations is BAV.
         balance = scope.get("method") == "GET" and self.is_balance_path(path)
@@ -385,6 +384,28 @@ class XBSGateway:
             (b"content-length", str(len(body)).encode()),
             (b"x-request-id", request_id.encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _scheme_and_credentials(authorization: str | None) -> tuple[str | None, str]:
+    """(lower-case scheme, credentials) of an Authorization value; scheme ``None`` for a
+    bare token (SPEC §5.2, §6.4).
+
+    RFC 9110 §11.4: a scheme token, then one or more SP, then the credentials; the field's
+    own leading and trailing white space is not part of it. A bare token is one token68. A
+    lone ``OAuth`` or ``Bearer`` is that scheme with empty credentials. Anything else (a tab
+    after the scheme, say) is 400 INVALID_AUTH_HEADER: it is never read as a bare token.
+    """
+    value = (authorization or "").strip(" \t")
+    if not value:
+        raise InvalidAuthHeaderError("the Authorization header is missing")
+    match = _SCHEME_THEN_SPACE.fullmatch(value)
+    if match is not None:
+        return match.group(1).lower(), match.group(2)
+    if _TOKEN68.fullmatch(value):
+        lowered = value.lower()
+        return (lowered, "") if lowered in ("oauth", "bearer") else (None, value)
+    raise InvalidAuthHeaderError("the Authorization header is not a scheme, one or more "
+                                 "spaces and credentials (RFC 9110 §11.4)")
 
 
 def _client_certificate(scope: Scope) -> bool:
