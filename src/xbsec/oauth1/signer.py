@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from xbsec import _redact
 from xbsec.errors import ConfigurationError, SigningError
 from xbsec.oauth1.base_string import signing_base_string
 from xbsec.oauth1.encoding import body_hash
@@ -32,6 +33,12 @@ class SignedRequest(NamedTuple):
     body_hash: str
     nonce: str
     timestamp: int
+
+    def __repr__(self) -> str:
+        # The signature is a credential until its nonce is used: the scheme only.
+        return (f"SignedRequest(authorization={_redact.credentials(self.authorization)!r}, "
+                f"base_string={self.base_string!r}, body_hash={self.body_hash!r}, "
+                f"nonce={self.nonce!r}, timestamp={self.timestamp!r})")
 
 
 class OAuth1Signer:
