@@ -43,7 +43,7 @@ class LoopbackXBS:
     signing_certificate: Any
     client_encryption_key: Any
     mastercard_encryption_certificate: Any
-    policy: SecurityPolicy = field(default_factory=SecurityPolicy.mastercard_compatible)
+    policy: SecurityPolicy = field(default_factory=SecurityPolicy)
     seen: list[Seen] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
 

@@ -12,16 +12,18 @@ from xbsec import ConfigurationError, SecurityPolicy
 def test_strict_is_the_default() -> None:
     assert SecurityPolicy.strict() == SecurityPolicy()
     policy = SecurityPolicy()
-    assert policy.oauth1_base_string_variants == ("java", "rfc5849")
+    assert policy.oauth1_base_string_variants == ("rfc5849",)
     assert policy.oauth1_min_nonce_length == 16
     assert policy.jwe_gcm_iv_lengths == frozenset({12})
     assert policy.jwe_algorithms == frozenset({"RSA-OAEP-256"})
+    assert not policy.jwe_accept_standard_base64
 
 
 def test_the_compatible_profile_accepts_what_mastercard_libraries_send() -> None:
     policy = SecurityPolicy.mastercard_compatible()
     assert set(policy.oauth1_base_string_variants) == {"java", "python", "node", "rfc5849"}
     assert policy.oauth1_min_nonce_length == 8
+    assert policy.jwe_accept_standard_base64  # Mastercard's Node client-encryption library
     assert "RSA-PSS" in policy.oauth1_signature_methods
     assert 16 in policy.jwe_gcm_iv_lengths
     assert "RSA1_5" not in policy.jwe_algorithms

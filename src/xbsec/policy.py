@@ -3,11 +3,12 @@
 Two named profiles:
 
 - ``SecurityPolicy.strict()`` (the default everywhere): what xbsec itself emits, plus
-  strict RFC 5849 on the verifying side.
+  strict RFC 5849 on the verifying side (the query read only as RFC 5849 reads it).
 - ``SecurityPolicy.mastercard_compatible()``: additionally accepts everything Mastercard's
   own client libraries are known to produce (SPEC §2.5: Python and Node base-string
   variants, 8-character nonces, a missing body hash on empty bodies, RSA-PSS; SPEC §3.3:
-  16-byte GCM IVs; SPEC §3.5: RSA-OAEP with SHA-1 on responses).
+  16-byte GCM IVs and JWE segments with the standard base64 ``/`` of the Node library;
+  SPEC §3.5: RSA-OAEP with SHA-1 on responses).
 
 A policy is an immutable value: derive a variant with ``dataclasses.replace`` or
 ``policy.replace(...)``. Nothing in xbsec reads a global switch.
@@ -64,8 +65,13 @@ class SecurityPolicy:
     oauth1_max_nonce_length: int = 64
     oauth1_signature_methods: frozenset[str] = frozenset({"RSA-SHA256"})
     """``oauth_signature_method`` values a verifier accepts."""
-    oauth1_base_string_variants: tuple[BaseStringVariant, ...] = ("java", "rfc5849")
-    """Base-string constructions a verifier tries, in order (SPEC §2.5)."""
+    oauth1_base_string_variants: tuple[BaseStringVariant, ...] = ("rfc5849",)
+    """Base-string constructions a verifier tries, in order (SPEC §2.5).
+
+    Each is tried only for a query it reads as the application does (``reads_faithfully``
+    in ``xbsec.oauth1.base_string``). ``rfc5849`` alone reads every query losslessly; for a
+    query whose names and values are percent-encoded, as xbsec's clients send them, it gives
+    the base string of Mastercard's signers and of xbsec's."""
     oauth1_require_body_hash: bool = True
     """Refuse a request without ``oauth_body_hash``. Old Node signers omit it on empty bodies."""
     oauth1_require_version: bool = False
@@ -82,6 +88,13 @@ class SecurityPolicy:
     """Content-encryption ``enc`` values a decryptor accepts."""
     jwe_gcm_iv_lengths: frozenset[int] = frozenset({12})
     """Accepted AES-GCM IV lengths in bytes. Mastercard's libraries emit 16 (SPEC §3.3)."""
+    jwe_accept_standard_base64: bool = False
+    """Also read JWE segments spelled with the standard base64 alphabet's ``+`` and ``/``.
+
+    Mastercard's Node client-encryption library writes ``-`` for 62 but ``/`` for 63, and
+    Mastercard's gateway reads both alphabets. One spelling per token still holds: 62 is
+    ``-`` or ``+`` and 63 is ``_`` or ``/`` throughout a token, never both; no padding, no
+    white space, and the unused low bits of a segment's last character must be zero."""
     jwe_require_known_kid: bool = True
     """With several keys: refuse a token whose ``kid`` matches none (else try every key)."""
     jwe_max_token_bytes: int = 16 * 1024 * 1024
@@ -184,6 +197,7 @@ class SecurityPolicy:
             oauth1_require_body_hash=False,
             jwe_algorithms=frozenset({"RSA-OAEP-256", "RSA-OAEP"}),
             jwe_gcm_iv_lengths=frozenset({12, 16}),  # client-encryption libraries (SPEC §3.3)
+            jwe_accept_standard_base64=True,  # the Node client-encryption library's '/'
         )
 
     @property

@@ -209,6 +209,8 @@ def load_profile(name: str | None = None, path: str | os.PathLike[str] | None = 
         raise ConfigurationError(f"{file}: cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
+    except ValueError as exc:  # an integer tomllib's int() refuses (over 4,300 digits)
+        raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
     profiles = data.get("profiles")
     if not isinstance(profiles, Mapping) or not profiles:
         raise ConfigurationError(f"{file}: no [profiles.NAME] table")

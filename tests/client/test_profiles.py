@@ -180,6 +180,7 @@ def test_file_level_problems(tmp_path, key_dir) -> None:
     with pytest.raises(ConfigurationError, match=r"named by \$XBSEC_PROFILE"):
         load_profile(environ={"XBSEC_PROFILE": str(tmp_path / "none.toml")})
     assert "not valid TOML" in _error(tmp_path, "[profiles\n")
+    assert "not valid TOML" in _error(tmp_path, "x = " + "9" * 5_000 + "\n")  # over int()'s
     assert "no [profiles.NAME] table" in _error(tmp_path, "x = 1\n")
     two = GOOD.format(dir=key_dir).replace('default = "sandbox"', "") + GOOD.format(
         dir=key_dir).replace("[profiles.sandbox", "[profiles.b").replace('default = "sandbox"',

@@ -83,7 +83,8 @@ class Project:
                      encryption: str = "optional", environment: str = "sandbox",
                      psd2: bool = False, mtls: bool = False) -> None:
         """Register one more consumer sharing the project's keys, by editing the TOML."""
-        keys = ('client_encryption_keys = ["client-encryption-key.pem"]\n'
+        keys = ('client_encryption_keys = [{ path = "client-encryption-key.pem", '
+                'certificate = "client-encryption.pem" }]\n'
                 'mastercard_encryption_certificate = "mastercard-encryption.pem"\n'
                 if encryption != "off" else "")
         with self.registry.open("a") as registry:

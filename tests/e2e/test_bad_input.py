@@ -39,6 +39,7 @@ PARAMETER_ENTITY = (b'<?xml version="1.0"?>\n<!DOCTYPE q [<!ENTITY % p SYSTEM '
                     b'"file:///etc/passwd"> %p;]>\n<quoterequest/>')
 DEEP_JSON = b'{"quoterequest":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 DEEP_XML = b"<quoterequest>" + b"<a>" * 50_000 + b"</a>" * 50_000 + b"</quoterequest>"
+HUGE_INTEGER = b"9" * 5_000  # past Python's 4,300-digit limit on int() of a string
 
 
 def rows(database: Path) -> dict[str, int]:
@@ -87,6 +88,11 @@ UNPARSABLE = {  # body, Content-Type, the Source of the 400 INVALID_INPUT_FORMAT
     "parameter-entity": (PARAMETER_ENTITY, "application/xml", "Body"),
     "deep-xml": (DEEP_XML, "application/xml", "Body"),
     "deep-json": (DEEP_JSON, "application/json", "Body"),
+    "huge-integer": (b'{"quoterequest":{"payment_amount":{"amount":' + HUGE_INTEGER + b"}}}",
+                     "application/json", "Body"),
+    "huge-negative-integer": (b'{"quoterequest":{"n":-' + HUGE_INTEGER + b"}}",
+                              "application/json", "Body"),
+    "infinite-float": (b'{"quoterequest":{"n":1e999999}}', "application/json", "Body"),
     "truncated-json": (b'{"quoterequest": {', "application/json", "Body"),
     "not-utf-8": (b'{"quoterequest":{"transaction_reference":"\xff\xfe"}}', "application/json",
                   "Body"),
@@ -148,10 +154,14 @@ def test_an_encrypted_plaintext_that_does_not_parse(caller: Caller, oauth1_proje
     (b'{"encrypted_payload":{"data":"', "application/json"),
     (b'{"encrypted_payload":{"data":12345}}', "application/json"),
     (b'{"encrypted_payload":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/json"),
+    (b'{"encrypted_payload":{"data":' + HUGE_INTEGER + b"}}", "application/json"),
+    (b'{"encrypted_payload":{"data":"a.b.c.d.e"},"n":' + HUGE_INTEGER + b"}",
+     "application/json"),
     (b"", "application/json"),
     (b'{"encrypted_payload":{"data":"a.b.c.d.e"}}', "text/plain"),
 ], ids=["xml-entity", "xml-bomb", "xxe", "extra-element", "unclosed-xml", "truncated-json",
-        "data-not-a-string", "deep-json", "empty-post", "text-plain"])
+        "data-not-a-string", "deep-json", "data-a-huge-integer", "a-huge-integer-beside",
+        "empty-post", "text-plain"])
 def test_a_malformed_envelope(caller: Caller, oauth1_project: Project, body: bytes,
                               content_type: str) -> None:
     response = caller.send("POST", v1(oauth1_project.partner_id, "/quotes"), body,

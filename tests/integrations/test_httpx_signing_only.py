@@ -66,3 +66,14 @@ async def test_a_streamed_body_is_read_signed_and_sent_with_its_length(make_prof
 def test_a_pipeline_is_not_an_auth(make_profile: Any) -> None:
     with pytest.raises(ConfigurationError, match="XBSTransport"):
         XBSAuth(ClientPipeline.from_profile(make_profile()))  # type: ignore[arg-type]
+
+
+def test_the_query_is_sent_percent_encoded_as_it_is_signed(make_profile: Any,
+                                                           loopback: Any) -> None:
+    """httpx writes a space as '+' and keeps ':' raw; SPEC §2.5 wants both percent-encoded,
+    so that every reading of the query agrees (the loopback verifies with the strict policy)."""
+    profile = make_profile()
+    with httpx.Client(auth=XBSAuth(auth_from_profile(profile))) as client:
+        response = client.get(profile.base_url + "/send/x?at=a:b&q=x+y%2Bz")
+    assert response.status_code == 200
+    assert loopback.seen[-1].target == "/send/x?at=a%3Ab&q=x%20y%2Bz"

@@ -44,3 +44,14 @@ def test_anything_else_is_refused(make_profile: Any) -> None:
     with pytest.raises(ConfigurationError, match="ClientPipeline or a RequestAuth"):
         XBSAuth("ck!123")  # type: ignore[arg-type]
     assert XBSAuth(ClientPipeline.from_profile(make_profile())).pipeline is not None
+
+
+def test_the_query_is_sent_percent_encoded_as_it_is_signed(make_profile: Any,
+                                                           loopback: Any) -> None:
+    """requests writes a space as '+'; SPEC §2.5 wants it %20, so that every reading of the
+    query agrees (the loopback verifies with the strict policy)."""
+    profile = make_profile()
+    response = requests.get(profile.base_url + "/send/x?at=a:b", params={"q": "x y+z"},
+                            auth=XBSAuth(auth_from_profile(profile)), timeout=10)
+    assert response.status_code == 200
+    assert loopback.seen[-1].target == "/send/x?at=a%3Ab&q=x%20y%2Bz"

@@ -118,3 +118,27 @@ def test_oauth_values_enter_the_library_constructions_raw() -> None:
 
 def test_method_is_upper_cased() -> None:
     assert signature_base_string("post", "https://h/", []).startswith("POST&")
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://h/p?q=a+b&r=a:b/c", "https://h/p?q=a%20b&r=a%3Ab%2Fc"),
+    ("https://h/p?q=a%2bb%3a&e=%C3%A9&x=%zz", "https://h/p?q=a%2Bb%3A&e=%C3%A9&x=%25zz"),
+    ("https://h/p?a=1%26b%3D2&&flag&=v&", "https://h/p?a=1%26b%3D2&flag&=v"),
+    ("https://h/p?b=%FF&a=~*!#frag?x=1", "https://h/p?b=%FF&a=~%2A%21#frag?x=1"),
+    ("https://h/p#f?q=a+b", "https://h/p#f?q=a+b"),
+    ("https://h/p", "https://h/p"),
+    ("https://h/p?", "https://h/p?"),
+])
+def test_canonical_query_url_percent_encodes_every_name_and_value(url: str,
+                                                                  expected: str) -> None:
+    from xbsec.oauth1 import canonical_query_url
+    from xbsec.oauth1.base_string import query_reading, reads_faithfully
+
+    assert canonical_query_url(url) == expected
+    query = url.partition("#")[0].partition("?")[2]
+    assert query_reading(expected.partition("#")[0].partition("?")[2]) == query_reading(query)
+    oauth = [("oauth_body_hash", "x+/=")]
+    rfc = signature_base_string("GET", expected, oauth, "rfc5849", encode_oauth=False)
+    for variant in ("java", "python", "node"):
+        if reads_faithfully(expected, variant):  # not java's %26 and %FF, nor python's %FF
+            assert signature_base_string("GET", expected, oauth, variant) == rfc

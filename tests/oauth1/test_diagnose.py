@@ -88,7 +88,7 @@ def test_the_wrong_key_size_is_pointed_out(signer) -> None:
 
 
 def test_a_python_only_signature_is_a_warning(rsa_key_2048) -> None:
-    url = URL + "?q=a+b&r=%3A"
+    url = URL + "?a=1&a1=z"  # Python sorts whole strings: "a1=z" before "a=1"
     signer = OAuth1Signer(CONSUMER_KEY, rsa_key_2048, clock=lambda: NOW, variant="python")
     report = explain("GET", url, signer.authorization_header("GET", url), b"",
                      rsa_key_2048.public_key(), now=NOW)
@@ -121,3 +121,25 @@ def test_an_unsignable_url(signer, rsa_key_2048) -> None:
     report = explain("GET", "ftp://x/y", signer.authorization_header("GET", URL), b"",
                      rsa_key_2048.public_key(), now=NOW)
     assert _levels(report)["url"] == "error"
+
+
+def test_a_base_string_another_query_shares_is_an_error(rsa_key_2048) -> None:
+    """Mastercard's Java signer decodes before it splits: its base string for ?a=1%26b%3D2
+    is also that of ?a=1&b=2, so no gateway of xbsec tries it for this query."""
+    import base64
+
+    from xbsec.oauth1 import body_hash, format_authorization, signature_base_string
+    from xbsec.oauth1.signature import sign_message
+
+    url = URL + "?a=1%26b%3D2"
+    params = [("oauth_consumer_key", CONSUMER_KEY), ("oauth_nonce", "n" * 16),
+              ("oauth_timestamp", str(NOW)), ("oauth_signature_method", "RSA-SHA256"),
+              ("oauth_version", "1.0"), ("oauth_body_hash", body_hash(b""))]
+    sbs = signature_base_string("GET", url, params, "java")
+    header = format_authorization(params, base64.b64encode(
+        sign_message(rsa_key_2048, sbs.encode(), "RSA-SHA256")).decode())
+    report = explain("GET", url, header, b"", rsa_key_2048.public_key(), now=NOW)
+    assert report.matched == "java"
+    assert not report.valid
+    assert "another query shares" in next(f.message for f in report.findings
+                                          if f.check == "signature")

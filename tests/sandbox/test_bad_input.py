@@ -28,6 +28,9 @@ XML = {"content-type": "application/xml"}
     (b'{"quoterequest": {"a": NaN}}', JSON),
     (b'\xff\xfe{"quoterequest": {}}', JSON),
     (b"[" * 100_000 + b"]" * 100_000, JSON),
+    (b'{"quoterequest": {"payment_amount": {"amount": ' + b"9" * 5_000 + b"}}}", JSON),
+    (b'{"quoterequest": {"n": -' + b"9" * 5_000 + b"}}", JSON),
+    (b'{"quoterequest": {"n": 1e999999}}', JSON),
     (b"<quoterequest><transaction_reference>1</quoterequest>", XML),
     (b"<quoterequest>\xff</quoterequest>", XML),
     (b"not xml at all", XML),
@@ -230,3 +233,19 @@ async def test_answers_carry_their_length(client: httpx.AsyncClient) -> None:
     response = await send(client, "POST", f"{V1}/quotes", quote_request())
     assert int(response.headers["content-length"]) == len(response.content)
     assert body(response)["quote"]
+
+
+async def test_a_content_length_of_thousands_of_digits_is_413_not_500(app: Any) -> None:
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await app({"type": "http", "method": "POST", "path": f"{V1}/quotes",
+               "raw_path": f"{V1}/quotes".encode(), "query_string": b"", "scheme": "http",
+               "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                           (b"content-length", b"9" * 5_000)]}, receive, send)
+    assert sent[0]["status"] == 413

@@ -361,3 +361,33 @@ def test_external_url_is_used_to_rebuild_the_signed_url(world) -> None:
     with ASGIClient(app) as client:
         response = client.get(QUOTES, headers=out.headers)
     assert response.status_code == 200
+
+
+HUGE_INTEGER = b"9" * 5_000  # past Python's 4,300-digit limit on int() of a string
+
+
+def test_a_huge_integer_in_an_envelope_is_400_not_500(world) -> None:
+    body = b'{"encrypted_payload":{"data":"a.b.c.d.e"},"n":' + HUGE_INTEGER + b"}"
+    _, response = call(gateway(world), pipeline(world), "POST", QUOTES, body=body,
+                       headers={"Content-Type": "application/json", "x-encrypted": "true"})
+    assert refusal(response) == (400, "INVALID_INPUT_FORMAT", "encrypted_payload")
+
+
+def test_a_content_length_of_thousands_of_digits_is_413_not_500(world) -> None:
+    import asyncio
+
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": QUOTES, "raw_path": QUOTES.encode(),
+             "query_string": b"", "scheme": "http",
+             "headers": [(b"host", b"testserver"), (b"content-length", HUGE_INTEGER)]}
+    asyncio.run(gateway(world)(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"])["Errors"]["Error"][0]["ReasonCode"] == (
+        "REQUEST_TOO_LARGE")

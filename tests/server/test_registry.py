@@ -84,6 +84,7 @@ def test_certificate_fingerprint_names_the_key_too(files) -> None:
     ("", "no [[consumers]] entries"),
     ("consumers = [1]", "consumers[0]: not a table"),
     ("[[consumers]\n", "not valid TOML"),
+    ("x = " + "9" * 5_000 + "\n", "not valid TOML"),  # int() refuses over 4,300 digits
     (GOOD.format(extra='colour = "red"'), "colour: unknown entry"),
     (GOOD.format(extra="").replace('consumer_key = "ck!1"', ""), "consumer_key: missing"),
     (GOOD.format(extra="").replace('"P1", "P2"', ""), "no partner_ids"),
@@ -197,3 +198,41 @@ def test_a_thumbprint_given_directly_must_be_lower_case_hex(files) -> None:
     with pytest.raises(ConfigurationError, match="client_certificate_subject"):
         Consumer(consumer_key="c", environment="sandbox", partner_ids=frozenset({"P"}),
                  signing_certificates=(cert,), encryption="off", client_certificate_subject=" ")
+
+
+def test_a_bare_key_is_found_by_its_certificate_fingerprint_when_given_one(files) -> None:
+    """SPEC §3.4: the kid may be the certificate's SHA-256 as well as the SPKI's."""
+    from xbsec.keys import load_certificate
+
+    write_certificate_pem(files / "client-encryption.pem",
+                          load_certificate(files / "client-encryption.p12", password="pw"))
+    text = """
+[[consumers]]
+consumer_key = "ck!1"
+partner_ids = ["P1"]
+signing_certificates = ["signing.pem"]
+client_encryption_keys = [
+    { path = "client-encryption-key.pem", certificate = "client-encryption.pem" },
+]
+mastercard_encryption_certificate = "mc.pem"
+"""
+    consumer = load(files, text).get("ck!1")
+    assert consumer is not None
+    certificate = load_certificate(files / "client-encryption.pem")
+    keys = consumer.client_encryption_keys
+    assert set(keys) == {spki_sha256_hex(certificate), cert_sha256_hex(certificate)}
+    wrong = text.replace('certificate = "client-encryption.pem"', 'certificate = "mc.pem"')
+    with pytest.raises(ConfigurationError, match=r"consumers\[0\].*does not belong"):
+        load(files, wrong)
+
+
+def test_a_sandbox_project_finds_its_key_by_either_fingerprint(tmp_path: Path) -> None:
+    from xbsec.keys import load_certificate
+    from xbsec.sandbox.project import init_project
+
+    project = init_project(tmp_path / "project")
+    consumer = Registry.load(project.registry).get(project.consumer_key)
+    assert consumer is not None
+    certificate = load_certificate(project.folder / "client-encryption.pem")
+    assert set(consumer.client_encryption_keys) == {spki_sha256_hex(certificate),
+                                                    cert_sha256_hex(certificate)}

@@ -30,7 +30,7 @@ class Call:
     method: str
     path: str
     query: tuple[tuple[str, str], ...] = ()
-    document: Any = None
+    document: Any = field(default=None, repr=False)  # plaintext, about to be encrypted
     headers: Mapping[str, str] = field(default_factory=dict)
     format: Format | None = None
     unwrap: bool = True

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from xbsec import _redact
 from xbsec.documents import Format, document_format, dumps, loads
 from xbsec.errors import ApiError, BusinessError, ConfigurationError, GatewayError, PayloadError
 from xbsec.policy import SecurityPolicy
@@ -69,6 +70,12 @@ class OutgoingRequest:
     encrypted: bool
     format: Format
 
+    def __repr__(self) -> str:
+        # The Authorization value is a credential: its scheme only; the body by its size.
+        return (f"OutgoingRequest(method={self.method!r}, url={self.url!r}, "
+                f"headers={_redact.headers(self.headers)!r}, body={_redact.size(self.body)}, "
+                f"encrypted={self.encrypted!r}, format={self.format!r})")
+
 
 @dataclass(frozen=True, slots=True)
 class IncomingResponse:
@@ -83,6 +90,12 @@ class IncomingResponse:
     @property
     def ok(self) -> bool:
         return self.status < 400
+
+    def __repr__(self) -> str:
+        # The body is plaintext, decrypted: its size only.
+        return (f"IncomingResponse(status={self.status!r}, "
+                f"headers={_redact.headers(self.headers)!r}, body={_redact.size(self.body)}, "
+                f"format={self.format!r}, encrypted={self.encrypted!r})")
 
 
 def _get(headers: Mapping[str, str], name: str) -> str | None:
@@ -140,7 +153,14 @@ class ClientPipeline:
         encrypted. ``auth`` replaces the pipeline's auth for this request alone: the Balance
         calls of MTS EU/UK customers carry an access token, every other call a request
         token (SPEC §1).
+
+        The query of ``url`` is sent as SPEC §2.5 wants it, every name and value
+        percent-encoded (``canonical_query_url``): send ``OutgoingRequest.url``, which is
+        the URL that was signed.
         """
+        from xbsec.oauth1.base_string import canonical_query_url
+
+        url = canonical_query_url(url)
         if document is not None and body is not None:
             raise PayloadError("give a document or a body, not both")
         out: dict[str, str] = {}

@@ -139,6 +139,8 @@ async def _prepare(pipeline: ClientPipeline, request: ClientRequest) -> Outgoing
     if accept is not None:  # aiohttp's default "*/*" is no choice, and the pipeline knows it
         chosen["Accept"] = accept
     out = pipeline.request(request.method, str(request.url), body=plaintext, headers=chosen)
+    # The query percent-encoded as it was signed (SPEC §2.5); only the query changes.
+    request.url = URL(out.url, encoded=True)
     for name, value in out.headers.items():
         request.headers[name] = value
     await request.update_body(

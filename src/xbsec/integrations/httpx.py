@@ -40,6 +40,7 @@ from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
 from xbsec.client.exchange import Exchange
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError
+from xbsec.oauth1.base_string import canonical_query_url
 from xbsec.profile import Profile
 
 __all__ = [
@@ -86,6 +87,7 @@ class XBSAuth(httpx.Auth):
             # among its request headers (SPEC §8.2), as the transports do.
             del request.headers["Transfer-Encoding"]
             request.headers["Content-Length"] = str(len(body))
+        request.url = httpx.URL(canonical_query_url(str(request.url)))  # as signed, §2.5
         request.headers["Authorization"] = self.auth.authorization(
             request.method, str(request.url), body)
         yield request
@@ -111,7 +113,7 @@ def _outgoing(pipeline: ClientPipeline, request: httpx.Request,
         # Only what the pipeline set or changed: a repeated header stays as it was.
         if headers.get(name) != value:
             headers[name] = value
-    sent = httpx.Request(out.method, request.url, headers=headers, content=out.body,
+    sent = httpx.Request(out.method, out.url, headers=headers, content=out.body,
                          extensions=request.extensions)
     return out, sent
 

@@ -45,6 +45,7 @@ from xbsec.client.auth import RequestAuth
 from xbsec.client.exchange import Exchange
 from xbsec.client.pipeline import ClientPipeline
 from xbsec.errors import ConfigurationError, PayloadError
+from xbsec.oauth1.base_string import canonical_query_url
 from xbsec.profile import Profile
 
 if TYPE_CHECKING:
@@ -96,12 +97,14 @@ class XBSAuth(AuthBase):
             raise ConfigurationError("XBSAuth was given a request that is not prepared")
         body = _body_bytes(r.body)
         if self.pipeline is None:
+            r.url = canonical_query_url(r.url)  # sent as signed (SPEC §2.5)
             r.headers["Authorization"] = self.auth.authorization(r.method, r.url, body)
             _replace_body(r, body)
             return r
         given = {name: value if isinstance(value, str) else value.decode("latin-1")
                  for name, value in r.headers.items() if name.lower() not in _FRAMING}
         out = self.pipeline.request(r.method, r.url, body=body, headers=given)
+        r.url = out.url  # its query percent-encoded as signed (SPEC §2.5)
         r.headers.update(out.headers)
         _replace_body(r, out.body)
         r.register_hook("response", partial(self._received, self.pipeline, out))

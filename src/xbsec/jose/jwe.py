@@ -42,6 +42,7 @@ Recipient: TypeAlias = x509.Certificate | rsa.RSAPublicKey
 
 _STRICT: Final = SecurityPolicy()
 _GCM_IV_LENGTHS: Final = frozenset({12, 16})
+_STANDARD_TO_URL: Final = str.maketrans("+/", "-_")
 
 
 # --- encryption ------------------------------------------------------------------------
@@ -166,8 +167,15 @@ def _compact(header: bytes, encrypted_key: bytes, iv: bytes, sealed: bytes, tag_
 
 def _split(
     token: object, policy: SecurityPolicy
-) -> tuple[str, tuple[int, int, int, int], JweHeader]:
-    """The token as text, the positions of its four dots, and its checked header."""
+) -> tuple[str, str, tuple[int, int, int, int], JweHeader]:
+    """The token as received, the same in base64url, the positions of its four dots, and
+    its checked header.
+
+    Under ``policy.jwe_accept_standard_base64`` a token may spell 62 as ``+`` and 63 as
+    ``/`` (the Node library writes ``-`` and ``/``), each one way throughout the token; it
+    is then decoded as base64url, with every other strict rule kept (``b64``). The AAD
+    stays the header segment as received.
+    """
     if not isinstance(token, str | bytes) or len(token) > policy.jwe_max_token_bytes:
         raise DecryptionError()
     if isinstance(token, bytes):
@@ -181,7 +189,14 @@ def _split(
     d4 = token.find(".", d3 + 1)
     if min(d1, d2, d3, d4) < 0 or token.find(".", d4 + 1) >= 0:
         raise DecryptionError()
-    return token, (d1, d2, d3, d4), parse_header(token[:d1], policy)
+    url_safe = token
+    if policy.jwe_accept_standard_base64:
+        plus, slash = "+" in token, "/" in token
+        if plus or slash:
+            if (plus and "-" in token) or (slash and "_" in token):
+                raise DecryptionError()  # two spellings of one character in one token
+            url_safe = token.translate(_STANDARD_TO_URL)
+    return token, url_safe, (d1, d2, d3, d4), parse_header(url_safe[:d1], policy)
 
 
 def _unwrap_or_random(
@@ -209,7 +224,7 @@ def _decrypt(
 ) -> tuple[bytes, JweHeader]:
     policy = _STRICT if policy is None else policy
     checked = resolve(keys)  # configuration errors first, whatever the token
-    text, (d1, d2, d3, d4), header = _split(token, policy)
+    received, text, (d1, d2, d3, d4), header = _split(token, policy)
     cipher = CONTENT_ENCRYPTIONS[header.enc]
     encrypted_key = b64.decode(text, d1 + 1, d2)
     iv = b64.decode(text, d2 + 1, d3)
@@ -236,7 +251,7 @@ def _decrypt(
             sealed = None
     if sealed is None:
         raise DecryptionError()
-    aad = text[:d1].encode("ascii")
+    aad = received[:d1].encode("ascii")
     candidates = (
         checked
         if isinstance(checked, tuple)
@@ -281,4 +296,4 @@ def jwe_header(token: str | bytes, *, policy: SecurityPolicy | None = None) -> J
     ``jwe_decrypt_with_header`` returned the same header. Raises ``DecryptionError`` when
     the token's size, segment count or header would be refused by ``jwe_decrypt``.
     """
-    return _split(token, _STRICT if policy is None else policy)[2]
+    return _split(token, _STRICT if policy is None else policy)[3]

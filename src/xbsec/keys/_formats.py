@@ -8,7 +8,7 @@ encrypted key.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from xbsec.keys import _der
@@ -51,7 +51,7 @@ class PemBlock:
     """One ``-----BEGIN label-----`` ... ``-----END label-----`` block."""
 
     label: str
-    pem: bytes
+    pem: bytes = field(repr=False)  # may be a private key
     kind: Kind
     encrypted: bool
 

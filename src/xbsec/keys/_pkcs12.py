@@ -13,7 +13,7 @@ Mastercard's own clients load by alias (SPEC §2.2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -38,7 +38,7 @@ _FRIENDLY_NAME = bytes.fromhex("2a864886f70d010914")  # 1.2.840.113549.1.9.20
 @dataclass(frozen=True, slots=True)
 class _KeyBag:
     alias: str | None
-    der: bytes
+    der: bytes = field(repr=False)  # a private key, maybe unencrypted
     encrypted: bool
 
 

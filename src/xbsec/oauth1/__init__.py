@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 from xbsec._lazy import lazy_face
 
 if TYPE_CHECKING:
-    from xbsec.oauth1.base_string import base_uri, param_string, signature_base_string
+    from xbsec.oauth1.base_string import (
+        base_uri,
+        canonical_query_url,
+        param_string,
+        signature_base_string,
+    )
     from xbsec.oauth1.encoding import EMPTY_BODY_HASH, body_hash, pct
     from xbsec.oauth1.header import format_authorization, parse_authorization
     from xbsec.oauth1.nonce import new_nonce
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "base_uri": "base_string", "param_string": "base_string",
+    "canonical_query_url": "base_string",
     "signature_base_string": "base_string",
     "EMPTY_BODY_HASH": "encoding", "body_hash": "encoding", "pct": "encoding",
     "format_authorization": "header", "parse_authorization": "header",
@@ -48,6 +54,7 @@ __all__ = [
     "VerifiedRequest",
     "base_uri",
     "body_hash",
+    "canonical_query_url",
     "format_authorization",
     "new_nonce",
     "param_string",

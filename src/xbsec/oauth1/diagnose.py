@@ -16,11 +16,15 @@ from urllib.parse import urlsplit, urlunsplit
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from xbsec.errors import InvalidAuthHeaderError, SigningError
-from xbsec.oauth1.base_string import signature_base_string
+from xbsec.oauth1.base_string import (
+    reads_faithfully,
+    signature_base_string,
+    verification_base_strings,
+)
 from xbsec.oauth1.encoding import body_hash
 from xbsec.oauth1.header import parse_authorization
 from xbsec.oauth1.signature import SIGNATURE_METHODS, verify_message
-from xbsec.policy import BaseStringVariant
+from xbsec.policy import BaseStringVariant, SecurityPolicy
 
 __all__ = ["Explanation", "Finding", "explain"]
 
@@ -131,9 +135,13 @@ def explain(method: str, url: str, authorization: str | None, body: bytes,
                    f"{public_key.key_size}: wrong key or consumer key")
 
     oauth = [(k, v) for k, v in params.items() if k != "oauth_signature"]
+    strict: set[str] = set()
     for variant, name in _VARIANT_NAMES.items():
         try:
             sbs = signature_base_string(method, url, oauth, variant)
+            if not strict:
+                strict = {candidate for _, candidate in verification_base_strings(
+                    method, url, oauth, SecurityPolicy().oauth1_base_string_variants)}
         except SigningError as exc:
             report.add("error", "url", str(exc))
             return report
@@ -141,11 +149,18 @@ def explain(method: str, url: str, authorization: str | None, body: bytes,
         if report.matched is None and verify_message(public_key, signature, sbs.encode(),
                                                      method_name):
             report.matched = variant
-            level = "ok" if variant in ("java", "rfc5849") else "warning"
-            report.add(level, "signature", f"verifies with the base string of {name}"
-                       + ("" if level == "ok" else
-                          "; a strict gateway refuses it (SPEC §2.5): percent-encode every "
-                          "query name and value with RFC 3986 when building the URL"))
+            if sbs in strict:
+                report.add("ok", "signature", f"verifies with the base string of {name}")
+            elif reads_faithfully(url, variant):
+                report.add("warning", "signature", f"verifies with the base string of {name}"
+                           "; a strict gateway refuses it (SPEC §2.5): percent-encode every "
+                           "query name and value with RFC 3986 when building the URL")
+            else:
+                report.add("error", "signature", f"verifies with the base string of {name}, "
+                           "whose reading of this query another query shares (an escaped "
+                           "'&' or '=', a repeated pair, '+' beside an escape, an oauth_* "
+                           "parameter): no gateway of xbsec accepts it; percent-encode every "
+                           "query name and value with RFC 3986 when building the URL")
     if report.matched is not None:
         return report
 

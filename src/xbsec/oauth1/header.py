@@ -3,7 +3,8 @@
 Built as Mastercard's signers build it: ``OAuth`` and one space, then ``name="value"`` pairs
 joined by a bare comma, only ``oauth_signature`` percent-encoded.
 
-Parsed strictly: the scheme matched case-insensitively; optional white space around commas;
+Parsed strictly: the scheme matched case-insensitively and followed by spaces (RFC 9110
+§11.4: ``1*SP``, so not a tab); optional white space around commas;
 every value quoted; each value RFC 3986 percent-decoded (never form-decoded, so a raw ``+``
 in ``oauth_body_hash`` stays a ``+``); a duplicate, unknown or missing parameter refused.
 """
@@ -25,7 +26,8 @@ REQUIRED_PARAMS = (
     "oauth_signature_method", "oauth_signature",
 )
 
-_SCHEME = re.compile(r"[Oo][Aa][Uu][Tt][Hh](?:[ \t]+|$)")
+# RFC 9110 §11.4: the scheme, then one or more SP (not a tab) before the parameters.
+_SCHEME = re.compile(r"[Oo][Aa][Uu][Tt][Hh](?: +(?![ \t])|$)")
 # name="value" followed by a comma (with optional white space) or the end.
 _PARAM = re.compile(r'([A-Za-z0-9_.-]+)="([^"\\]*)"[ \t]*(?:,[ \t]*|$)')
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")

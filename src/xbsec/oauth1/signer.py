@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from xbsec import _redact
 from xbsec.errors import ConfigurationError, SigningError
-from xbsec.oauth1.base_string import signature_base_string
+from xbsec.oauth1.base_string import signing_base_string
 from xbsec.oauth1.encoding import body_hash
 from xbsec.oauth1.header import format_authorization
 from xbsec.oauth1.nonce import new_nonce
@@ -33,6 +34,12 @@ class SignedRequest(NamedTuple):
     nonce: str
     timestamp: int
 
+    def __repr__(self) -> str:
+        # The signature is a credential until its nonce is used: the scheme only.
+        return (f"SignedRequest(authorization={_redact.credentials(self.authorization)!r}, "
+                f"base_string={self.base_string!r}, body_hash={self.body_hash!r}, "
+                f"nonce={self.nonce!r}, timestamp={self.timestamp!r})")
+
 
 class OAuth1Signer:
     """Signs requests with a consumer key and an RSA private key.
@@ -46,7 +53,10 @@ class OAuth1Signer:
 
     ``variant`` chooses the base-string construction (SPEC §2.5); the default ``java`` is
     what Mastercard's gateway is known to accept, and for URLs whose query is percent-encoded
-    with ``pct`` every variant but ``rfc5849`` gives the same signature.
+    with ``pct`` every variant but ``rfc5849`` gives the same signature. For a query that a
+    construction cannot read as the server will (an escaped ``&`` or ``=`` that ``java``
+    splits on, say), the RFC 5849 reading is signed instead (``signing_base_string``), so
+    that the signature holds for this query and no other.
     ``clock`` (seconds since the epoch) and ``nonce`` are injectable for tests.
     """
 
@@ -101,7 +111,7 @@ class OAuth1Signer:
             ("oauth_version", "1.0"),
             ("oauth_body_hash", digest),
         )
-        sbs = signature_base_string(method, url, params, self._variant)
+        sbs = signing_base_string(method, url, params, self._variant)
         signature = sign_message(self._key, sbs.encode("utf-8"), self._method)
         header = format_authorization(params, base64.b64encode(signature).decode("ascii"))
         return SignedRequest(header, sbs, digest, nonce, timestamp)

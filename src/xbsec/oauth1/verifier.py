@@ -6,7 +6,8 @@ Checks, in this order, each refusal carrying its status and ReasonCode (SPEC §2
 2. consumer key known, with a signing certificate valid now                  -> 401
 3. ``oauth_timestamp`` an integer within ``now ± skew``                       -> 401
 4. ``oauth_body_hash`` equal to SHA-256 of the received bytes                 -> 401
-5. the signature, over every base-string variant the policy accepts           -> 403
+5. the signature, over the base-string variants the policy accepts that read
+   this query faithfully (``verification_base_strings``)                    -> 403
 6. the nonce claimed in the replay store, only now that the signature holds   -> 401
 
 Recording a nonce only after the signature verifies means nobody can burn another
@@ -31,7 +32,7 @@ from xbsec.errors import (
     SignatureError,
     TimestampError,
 )
-from xbsec.oauth1.base_string import signature_base_string
+from xbsec.oauth1.base_string import verification_base_strings
 from xbsec.oauth1.encoding import body_hash
 from xbsec.oauth1.header import parse_authorization
 from xbsec.oauth1.signature import verify_message
@@ -215,13 +216,10 @@ class OAuth1Verifier:
                           signature: bytes, signature_method: str,
                           keys: list[_Key]) -> BaseStringVariant:
         oauth = [(k, v) for k, v in params.items() if k != "oauth_signature"]
-        tried: list[str] = []  # variants often coincide; each distinct one is verified once
         try:
-            for variant in self._policy.oauth1_base_string_variants:
-                sbs = signature_base_string(method, url, oauth, variant)
-                if sbs in tried:
-                    continue
-                tried.append(sbs)
+            candidates = verification_base_strings(
+                method, url, oauth, self._policy.oauth1_base_string_variants)
+            for variant, sbs in candidates:
                 message = sbs.encode("utf-8")
                 for key in keys:
                     if verify_message(key.public_key, signature, message, signature_method):

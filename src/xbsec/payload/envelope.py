@@ -10,8 +10,9 @@ Written exactly as Mastercard's reference application writes it::
 Read strictly, because what surrounds the ciphertext is not protected by it: the body must
 be UTF-8 and within ``SecurityPolicy.max_body_bytes``; it must hold exactly one envelope and
 nothing after it; ``data`` must be a non-empty string of the JWE alphabet
-(``A-Z a-z 0-9 - _ .``). Whitespace between the parts is accepted, as is an XML
-declaration, comment, or CDATA section. Refused, each as a ``PayloadError`` that says why:
+(``A-Z a-z 0-9 - _ .``, and ``+ /`` under ``SecurityPolicy.jwe_accept_standard_base64``).
+Whitespace between the parts is accepted, as is an XML declaration, comment, or CDATA
+section. Refused, each as a ``PayloadError`` that says why:
 
 - JSON: not an object; a member other than ``encrypted_payload`` (or, inside it, other than
   ``data``); a repeated member name; ``data`` missing, not a string, or empty;
@@ -43,6 +44,8 @@ __all__ = ["detect_envelope", "is_encrypted_envelope", "unwrap", "wrap"]
 
 _STRICT: Final = SecurityPolicy()
 _JWE_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+_JWE_ALPHABET_WITH_STANDARD: Final = _JWE_ALPHABET + b"+/"
+"""Under ``SecurityPolicy.jwe_accept_standard_base64`` (Mastercard's Node library writes '/')."""
 _XML_SPACE: Final = " \t\r\n"
 
 _JSON_HEAD: Final = b'{"encrypted_payload":{"data":"'
@@ -56,9 +59,9 @@ _DATA: Final = "data"
 _SNIFF: Final = re.compile(rb"[ \t\r\n]*([{<])")
 
 
-def _is_compact(raw: bytes) -> bool:
+def _is_compact(raw: bytes, alphabet: bytes = _JWE_ALPHABET) -> bool:
     """Non-empty and only JWE-alphabet bytes (one C pass, no copy of a large token)."""
-    return bool(raw) and not raw.translate(None, _JWE_ALPHABET)
+    return bool(raw) and not raw.translate(None, alphabet)
 
 
 def _body_bytes(body: object) -> bytes:
@@ -126,7 +129,10 @@ def unwrap(
     received.
     """
     raw = _body_bytes(body)
-    limit = (_STRICT if policy is None else policy).max_body_bytes
+    policy = _STRICT if policy is None else policy
+    limit = policy.max_body_bytes
+    alphabet = (_JWE_ALPHABET_WITH_STANDARD if policy.jwe_accept_standard_base64
+                else _JWE_ALPHABET)
     if len(raw) > limit:
         raise PayloadError(f"the body is larger than the {limit}-byte limit")
     if content_type is None:
@@ -143,11 +149,11 @@ def unwrap(
     # The exact form we and Mastercard write: nothing to parse.
     if raw.startswith(head) and raw.endswith(tail) and len(raw) > len(head) + len(tail):
         token = raw[len(head) : len(raw) - len(tail)]
-        if _is_compact(token):
+        if _is_compact(token, alphabet):
             return token.decode("ascii")
     if form == "json":
-        return _unwrap_json(raw, allow_extra_members)
-    return _unwrap_xml(raw, allow_extra_members)
+        return _unwrap_json(raw, allow_extra_members, alphabet)
+    return _unwrap_xml(raw, allow_extra_members, alphabet)
 
 
 def is_encrypted_envelope(
@@ -165,15 +171,16 @@ def is_encrypted_envelope(
     return True
 
 
-def _checked_token(value: str, where: str) -> str:
+def _checked_token(value: str, where: str, alphabet: bytes) -> str:
     if not value:
         raise PayloadError(f"{where} is empty")
-    if not value.isascii() or not _is_compact(value.encode("ascii")):
-        raise PayloadError(f"{where} is not a compact JWE (characters A-Z a-z 0-9 - _ .)")
+    if not value.isascii() or not _is_compact(value.encode("ascii"), alphabet):
+        characters = "A-Z a-z 0-9 - _ + / ." if b"/" in alphabet else "A-Z a-z 0-9 - _ ."
+        raise PayloadError(f"{where} is not a compact JWE (characters {characters})")
     return value
 
 
-def _unwrap_json(raw: bytes, allow_extra_members: bool) -> str:
+def _unwrap_json(raw: bytes, allow_extra_members: bool, alphabet: bytes) -> str:
     document = parse_json(raw, what="the JSON envelope")
     if not isinstance(document, dict) or _ENVELOPE not in document:
         raise PayloadError('the JSON envelope has no "encrypted_payload" member')
@@ -189,10 +196,10 @@ def _unwrap_json(raw: bytes, allow_extra_members: bool) -> str:
     data = inner[_DATA]
     if not isinstance(data, str):
         raise PayloadError('"encrypted_payload.data" is not a string')
-    return _checked_token(data, '"encrypted_payload.data"')
+    return _checked_token(data, '"encrypted_payload.data"', alphabet)
 
 
-def _unwrap_xml(raw: bytes, allow_extra_members: bool) -> str:
+def _unwrap_xml(raw: bytes, allow_extra_members: bool, alphabet: bytes) -> str:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -224,7 +231,7 @@ def _unwrap_xml(raw: bytes, allow_extra_members: bool) -> str:
     _check_element(data, "<data>", allow_extra_members)
     if len(data):
         raise PayloadError("<data> holds elements; it must hold only the JWE")
-    return _checked_token((data.text or "").strip(_XML_SPACE), "<data>")
+    return _checked_token((data.text or "").strip(_XML_SPACE), "<data>", alphabet)
 
 
 def _check_element(element: Element, name: str, allow_extra_members: bool) -> None:

@@ -6,7 +6,8 @@ field-level scheme are read by one party and written by another:
 - text that is not UTF-8, a byte-order mark, trailing data after the value;
 - a member name repeated in one object (RFC 8259 §4 leaves the result undefined);
 - ``NaN``, ``Infinity`` and numbers too large for a float (they cannot be written back as
-  JSON);
+  JSON); integers of more than 4,300 digits (CPython's own limit for ``int()`` of a string,
+  applied here whatever the interpreter is set to: converting them takes quadratic time);
 - nesting deeper than the interpreter's recursion limit.
 
 Each is a ``PayloadError`` that says what is wrong and where (line and column), never what
@@ -36,6 +37,10 @@ class _NotFinite(ValueError):
     pass
 
 
+MAX_INTEGER_DIGITS: Final = 4300
+"""Longest integer read, in digits (``sys.int_info.default_max_str_digits``)."""
+
+
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
@@ -54,8 +59,16 @@ def _finite(text: str) -> float:
     return value
 
 
+def _bounded_int(text: str) -> int:
+    # The JSON grammar gives "-?digits" here: the length check needs no parsing.
+    if len(text) - text.startswith("-") > MAX_INTEGER_DIGITS:
+        raise _NotFinite
+    return int(text)
+
+
 _DECODER: Final = json.JSONDecoder(
-    object_pairs_hook=_object, parse_constant=_no_constant, parse_float=_finite
+    object_pairs_hook=_object, parse_constant=_no_constant, parse_float=_finite,
+    parse_int=_bounded_int,
 )
 _SCALARS: Final = (str, bool, int)
 _COMPACT: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -93,6 +106,8 @@ def parse_json(
         ) from None
     except RecursionError:
         raise PayloadError(f"{what} is nested too deeply") from None
+    except ValueError:  # any other refusal of a hook or of int(): never past this function
+        raise PayloadError(f"{what} holds a number that cannot be read") from None
 
 
 def parse_plaintext(text: str) -> JsonValue:

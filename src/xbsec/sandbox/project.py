@@ -14,6 +14,8 @@ Layout of the project folder::
                                   authorization code flow)
     server/signing.pem            the consumer's signing certificate
     server/client-encryption-key.pem      private half only the sandbox holds
+    server/client-encryption.pem          its certificate, so that a JWE kid may name
+                                          either fingerprint (SPEC §3.4)
     server/mastercard-encryption.pem      public half responses are encrypted to
     server/sandbox.db             the sandbox's SQLite state (created by ``serve``)
     server/oauth2.db              the Balance APIs' authorization server: consents, codes,
@@ -136,9 +138,9 @@ def init_project(folder: str | os.PathLike[str], *, port: int = 8080,
     write_certificate_pem(server / "signing.pem", signing_cert)
 
     client = generate_rsa_key()
-    write_certificate_pem(root / "client-encryption.pem",
-                          self_signed_certificate(client, common_name="xbsec sandbox client "
-                                                  "encryption"))
+    client_cert = self_signed_certificate(client, common_name="xbsec sandbox client encryption")
+    write_certificate_pem(root / "client-encryption.pem", client_cert)
+    write_certificate_pem(server / "client-encryption.pem", client_cert)
     write_private_key_pem(server / "client-encryption-key.pem", client)
 
     mastercard = generate_rsa_key()
@@ -176,7 +178,9 @@ partner_ids = [{_toml_string(partner_id)}]
 signing_certificates = ["signing.pem"]
 psd2 = {"true" if auth == "request-token" else "false"}
 encryption = "optional"
-client_encryption_keys = ["client-encryption-key.pem"]
+client_encryption_keys = [
+    {{ path = "client-encryption-key.pem", certificate = "client-encryption.pem" }},
+]
 mastercard_encryption_certificate = "mastercard-encryption.pem"
 """
     if auth == "request-token":

@@ -87,8 +87,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
+# RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
+_SCHEME_THEN_SPACE = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \t].*)", re.DOTALL)
 _TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]+=*")
-_SCHEME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _METHOD = re.compile(r"[A-Z]{1,16}")
 _ENCODED_SEPARATORS = re.compile(r"%(?:2[fF]|5[cC]|2[eE]|00)")
@@ -203,22 +204,26 @@ def _request_line(scope: Scope) -> _RequestLine:
                         frozenset(partners), headers)
 
 
-def _scheme_and_credentials(value: str) -> tuple[str | None, str]:
-    """RFC 9110 §11.4: ``scheme 1*SP credentials``; a lone token68 has no scheme.
+def _scheme_and_credentials(authorization: str | None) -> tuple[str | None, str]:
+    """(lower-case scheme, credentials) of an Authorization value; scheme ``None`` for a
+    bare token (SPEC §5.2, §6.4).
 
-    Anything else (a tab after the scheme, a scheme that is not a token) is not an
-    Authorization value we read, and is refused rather than guessed at.
+    RFC 9110 §11.4: a scheme token, then one or more SP, then the credentials; the field's
+    own leading and trailing white space is not part of it. A bare token is one token68. A
+    lone ``OAuth`` or ``Bearer`` is that scheme with empty credentials. Anything else (a tab
+    after the scheme, say) is 400 INVALID_AUTH_HEADER: it is never read as a bare token.
     """
-    scheme, space, rest = value.partition(" ")
-    if not space:
-        if _TOKEN68.fullmatch(value):
-            return None, value
-        raise InvalidAuthHeaderError("the Authorization header is neither 'OAuth ...' nor "
-                                     "'Bearer <token>'")
-    if not _SCHEME.fullmatch(scheme):
-        raise InvalidAuthHeaderError("the Authorization scheme is not a token followed by a "
-                                     "space (RFC 9110 §11.4)")
-    return scheme.lower(), rest.lstrip(" ")
+    value = (authorization or "").strip(" \t")
+    if not value:
+        raise InvalidAuthHeaderError("the Authorization header is missing")
+    match = _SCHEME_THEN_SPACE.fullmatch(value)
+    if match is not None:
+        return match.group(1).lower(), match.group(2)
+    if _TOKEN68.fullmatch(value):
+        lowered = value.lower()
+        return (lowered, "") if lowered in ("oauth", "bearer") else (None, value)
+    raise InvalidAuthHeaderError("the Authorization header is not a scheme, one or more "
+                                 "spaces and credentials (RFC 9110 §11.4)")
 
 
 def _error_format(scope: Scope) -> Format:
@@ -501,11 +506,9 @@ class XBSGateway:
 
     def _identify(self, scope: Scope, line: _RequestLine) -> _Identity:
         """Who the headers say is calling, refused on the headers alone where they can be."""
-        authorization = line.headers.get(b"authorization")
-        if authorization is None or not authorization.strip():
-            raise InvalidAuthHeaderError("the Authorization header is missing")
-        scheme, credentials = _scheme_and_credentials(authorization.strip())
-        if scheme is None and credentials.lower() == "bearer":
+        authorization = line.headers.get(b"authorization", "")
+        scheme, credentials = _scheme_and_credentials(authorization)  # refuses a missing one
+        if scheme == "bearer" and not credentials:
             raise MalformedTokenError("the Bearer token is empty")
         if scheme == "oauth":
             from xbsec.oauth1.header import parse_authorization
@@ -671,7 +674,9 @@ class XBSGateway:
     def _check_declared_length(self, scope: Scope) -> None:
         limit = self.policy.max_body_bytes
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        # Length before int(): thousands of digits make int() raise (and cost quadratic time).
+        if declared is not None and (not (declared.isascii() and declared.isdigit())
+                                     or len(declared) > 18 or int(declared) > limit):
             raise GatewayRefusal(413, "REQUEST_TOO_LARGE", f"the body exceeds {limit} bytes")
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:

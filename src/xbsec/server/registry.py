@@ -14,6 +14,8 @@ from environment variables named by ``password_env``, or a literal ``password``)
     client_certificate_subject = "CN=..."      # or its subject (optional, see below)
     encryption = "optional"                    # off | optional | required
     client_encryption_keys = [ { path = "client-encryption.p12", password_env = "PW" } ]
+    # or a key file without its certificate, and the certificate beside it:
+    # client_encryption_keys = [ { path = "key.pem", certificate = "certificate.pem" } ]
     mastercard_encryption_certificate = "mastercard-encryption.pem"
     redirect_uris = []                         # OAuth 2.0 authorization code (Balance APIs)
 
@@ -33,8 +35,9 @@ only with its bound certificate.
 
 ``client_encryption_keys`` are the private halves of the Client Encryption keys (only the
 gateway holds them; requests are encrypted to their public halves and name them by
-``kid``); ``mastercard_encryption_certificate`` is the partner's public key that responses
-are encrypted to (SPEC §3.7, §7.1).
+``kid``: the SHA-256 of the SubjectPublicKeyInfo, or of the certificate when the key's file
+holds it or ``certificate`` names it, SPEC §3.4); ``mastercard_encryption_certificate`` is
+the partner's public key that responses are encrypted to (SPEC §3.7, §7.1).
 """
 
 from __future__ import annotations
@@ -179,6 +182,8 @@ class Registry:
             raise ConfigurationError(f"{file}: cannot be read: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
+        except ValueError as exc:  # an integer tomllib's int() refuses (over 4,300 digits)
+            raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
         entries = data.get("consumers")
         if not isinstance(entries, list) or not entries:
             raise ConfigurationError(f"{file}: no [[consumers]] entries")
@@ -230,6 +235,7 @@ def _path(folder: Path, value: str) -> Path:
 
 def _consumer(entry: Mapping[str, Any], folder: Path, environ: Mapping[str, str],
               where: str) -> Consumer:
+    from xbsec.keys.check import check_key_matches_certificate
     from xbsec.keys.fingerprints import cert_sha256_hex, spki_sha256_hex
     from xbsec.keys.loading import load_certificate, load_key_and_certificate
 
@@ -242,9 +248,11 @@ def _consumer(entry: Mapping[str, Any], folder: Path, environ: Mapping[str, str]
     decryption: dict[str, PrivateKey] = {}
     for index, item in enumerate(_field(entry, "client_encryption_keys", list, where, [])):
         spec = {"path": item} if isinstance(item, str) else item
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("path"), str):
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("path"), str) or (
+                not isinstance(spec.get("certificate", ""), str)):
             raise ConfigurationError(f"{where}: client_encryption_keys[{index}]: expected a "
-                                     "path or {path = ..., password_env = ...}")
+                                     "path or {path = ..., password_env = ..., "
+                                     "certificate = ...}")
         password = spec.get("password")
         variable = spec.get("password_env")
         if isinstance(variable, str):
@@ -254,6 +262,10 @@ def _consumer(entry: Mapping[str, Any], folder: Path, environ: Mapping[str, str]
             password = environ[variable]
         key, cert = load_key_and_certificate(_path(folder, spec["path"]), password=password,
                                              alias=spec.get("alias"))
+        if "certificate" in spec:  # a key file without its certificate (SPEC §3.4 kid)
+            cert_path = _path(folder, spec["certificate"])
+            cert = load_certificate(cert_path)
+            check_key_matches_certificate(key, cert, source=str(cert_path))
         decryption[spki_sha256_hex(key)] = key
         if cert is not None:
             decryption[cert_sha256_hex(cert)] = key
