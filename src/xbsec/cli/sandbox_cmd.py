@@ -22,13 +22,16 @@ def sandbox_group() -> None:
 @click.option("--auth", type=click.Choice(["oauth1", "request-token"]), default="oauth1",
               show_default=True, help="OAuth 1.0a, or request tokens (an MTS EU customer).")
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True,
+              help="How long the certificates are valid (a few days: to test expiry).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was made as JSON.")
 @handle_errors
-def sandbox_init(folder: str, port: int, auth: str, force: bool, as_json: bool) -> None:
+def sandbox_init(folder: str, port: int, auth: str, force: bool, days: int,
+                 as_json: bool) -> None:
     """Create keys, a client profile and a sandbox registry for one test partner."""
     from xbsec.sandbox.project import init_project
 
-    project = init_project(folder, port=port, auth=auth, force=force)
+    project = init_project(folder, port=port, auth=auth, force=force, days=days)
     made = project.to_dict()
     if as_json:
         click.echo(json.dumps(made, indent=2))
@@ -129,3 +132,4 @@ def _redis_url(given: str | None, file: str | None) -> str | None:
             "--redis holds a password, which every user of this machine can read in the "
             "process list: put the URL in $XBSEC_REDIS_URL or in a file (--redis-url-file)")
     return given
+
