@@ -217,7 +217,7 @@ def build_app(options: ServeOptions) -> ASGIApp:
         StoredAccessTokenValidator,
     )
     from xbsec.server.gateway import XBSGateway
-    from xbsec.server.registry import Registry
+    from xbsec.server.registry import WatchedRegistry
 
     folder = Path(options.folder)
     server = folder / "server"
@@ -225,7 +225,8 @@ def build_app(options: ServeOptions) -> ASGIApp:
     if not registry_file.is_file():
         raise ConfigurationError(f"{folder} is not a sandbox project (no server/registry.toml);"
                                  " make one with `xbsec sandbox init --dir DIR`")
-    registry = Registry.load(registry_file)
+    # Read again when it changes: `xbsec sandbox keys` rotates keys under a running sandbox.
+    registry = WatchedRegistry(registry_file)
     external = _external_urls(options)
     replay_store, rate_store = _stores(options, server)
     sandbox = create_sandbox_app(server / "sandbox.db")

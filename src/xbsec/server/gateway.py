@@ -75,7 +75,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from xbsec.oauth1.verifier import VerifiedRequest
-    from xbsec.server.registry import Consumer, Registry
+    from xbsec.server.registry import Consumer, Registry, WatchedRegistry
     from xbsec.stores.rates import AsyncRateStore, RateStore
 
 __all__ = ["AccessTokenValidator", "GatewayRefusal", "XBSGateway"]
@@ -307,7 +307,7 @@ class XBSGateway:
     ``policy.rate_limit_per_second`` turns the per-consumer quota on.
     """
 
-    def __init__(self, app: ASGIApp, registry: Registry, *,
+    def __init__(self, app: ASGIApp, registry: Registry | WatchedRegistry, *,
                  external_url: str | Iterable[str],
                  policy: SecurityPolicy | None = None,
                  replay_store: ReplayStore | AsyncReplayStore | None = None,
