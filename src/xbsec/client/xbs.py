@@ -13,6 +13,9 @@ request token (SPEC §1, §6). ``balance_auth=`` gives that auth explicitly.
 A GET (idempotent) is retried on a connection error or a 502/503/504, re-signed each time
 (a resent nonce would be a replay); a POST is never retried, because a payment must not be
 made twice.
+
+``watch_profile=True`` reads the profile file again when it changes (``profile_watch``): a
+key rotation is deployed by editing the profile, with no restart.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from xbsec.client.profile_watch import ProfileWatch
     from xbsec.profile import Profile
 
 __all__ = ["AsyncXBSClient", "XBSClient"]
@@ -43,7 +47,11 @@ class _Base:
 
     def __init__(self, profile: Profile | None, pipeline: ClientPipeline | None,
                  base_url: str | None, partner_id: str | None, retries: int,
-                 backoff: float) -> None:
+                 backoff: float, watch_profile: bool = False) -> None:
+        self._watch: ProfileWatch | None = None
+        self._base_url_given = base_url is not None
+        if watch_profile and (profile is None or pipeline is not None):
+            raise ConfigurationError("watch_profile needs a profile (and no pipeline=)")
         if pipeline is None:
             if profile is None:
                 raise ConfigurationError("give a profile, or a pipeline with base_url and "
@@ -62,12 +70,25 @@ class _Base:
         self.backoff = backoff
         self.balance_auth: RequestAuth | None = None
         """The auth of the Balance calls, when it is not the pipeline's (SPEC §6)."""
+        if watch_profile and profile is not None:
+            from xbsec.client.profile_watch import ProfileWatch
 
-    def _prepare(self, call: Call) -> OutgoingRequest:
-        return self.pipeline.request(call.method, self.base_url + call.target,
-                                     document=call.document, headers=call.headers,
-                                     format=call.format,
-                                     auth=self.balance_auth if call.balance else None)
+            self._watch = ProfileWatch(profile, pipeline)
+
+    def _current_pipeline(self) -> ClientPipeline:
+        """The pipeline for the next request: the profile's latest, when it is watched."""
+        if self._watch is not None:
+            profile, self.pipeline = self._watch.current()
+            if not self._base_url_given:
+                self.base_url = profile.base_url.rstrip("/")
+            self.partner_id = profile.partner_id
+        return self.pipeline
+
+    def _prepare(self, call: Call, pipeline: ClientPipeline) -> OutgoingRequest:
+        return pipeline.request(call.method, self.base_url + call.target,
+                                document=call.document, headers=call.headers,
+                                format=call.format,
+                                auth=self.balance_auth if call.balance else None)
 
     def _retry(self, call: Call, attempt: int, status: int | None) -> float | None:
         """Seconds to wait before trying ``call`` again, or ``None`` to stop."""
@@ -77,10 +98,13 @@ class _Base:
             return None
         return self.backoff * 2.0**attempt
 
-    def _result(self, call: Call, out: OutgoingRequest, response: httpx.Response) -> Any:
-        incoming = self.pipeline.response(out, response.status_code, response.headers,
-                                          response.content)
-        document = self.pipeline.document(incoming)
+    def _result(self, call: Call, out: OutgoingRequest, response: httpx.Response,
+                pipeline: ClientPipeline) -> Any:
+        # The pipeline that sent the request decrypts its answer (its keys, even if the
+        # profile changed meanwhile).
+        incoming = pipeline.response(out, response.status_code, response.headers,
+                                     response.content)
+        document = pipeline.document(incoming)
         if call.unwrap and isinstance(document, Mapping) and len(document) == 1:
             return next(iter(document.values()))
         return document
@@ -97,14 +121,15 @@ class _Base:
         attempt = 0
         while True:
             yield None
-            out = self._prepare(call)  # re-signed each attempt: a resent nonce is a replay
+            pipeline = self._current_pipeline()
+            out = self._prepare(call, pipeline)  # re-signed each attempt: no resent nonce
             outcome = yield out
             status = None if isinstance(outcome, httpx.TransportError) else outcome
             wait = self._retry(call, attempt, None if status is None else status.status_code)
             if wait is None:
                 if status is None:
                     raise outcome  # type: ignore[misc]
-                return self._result(call, out, status)
+                return self._result(call, out, status, pipeline)
             yield wait
             attempt += 1
 
@@ -140,8 +165,10 @@ class XBSClient(_Base, Endpoints[Any]):
                  cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
                  sleep: Callable[[float], None] = time.sleep,
-                 balance_auth: RequestAuth | None = None) -> None:
-        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
+                 balance_auth: RequestAuth | None = None,
+                 watch_profile: bool = False) -> None:
+        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
+                         watch_profile)
         _only_one(http, cafile)
         self.http = http or httpx.Client(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
@@ -201,8 +228,10 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
                  cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
                  sleep: Callable[[float], Any] = asyncio.sleep,
-                 balance_auth: RequestAuth | None = None) -> None:
-        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
+                 balance_auth: RequestAuth | None = None,
+                 watch_profile: bool = False) -> None:
+        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
+                         watch_profile)
         _only_one(http, cafile)
         self.http = http or httpx.AsyncClient(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
