@@ -6,11 +6,14 @@ import click
 
 from xbsec._version import __version__
 from xbsec.cli.demo_cmd import demo
+from xbsec.cli.doctor_cmd import doctor
 from xbsec.cli.encryption_cmd import decrypt, encrypt
 from xbsec.cli.keys_cmd import keys_group
 from xbsec.cli.oauth1_cmd import explain, sign, verify
 from xbsec.cli.oauth2_cmd import oauth2_group
+from xbsec.cli.request_cmd import request
 from xbsec.cli.sandbox_cmd import sandbox_group
+from xbsec.cli.sandbox_keys_cmd import keys_group as sandbox_keys_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +28,9 @@ cli.add_command(verify)
 cli.add_command(explain)
 cli.add_command(encrypt)
 cli.add_command(decrypt)
+sandbox_group.add_command(sandbox_keys_group)
 cli.add_command(sandbox_group)
 cli.add_command(demo)
 cli.add_command(oauth2_group)
+cli.add_command(doctor)
+cli.add_command(request)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from xbsec.cli.options import EXIT_REFUSED, handle_errors
+from xbsec.cli.options import EXIT_REFUSED, handle_errors, profile_options
 
 if TYPE_CHECKING:
     from xbsec.profile import Profile
@@ -29,15 +29,6 @@ def _profile(name: str | None, path: str | None) -> Profile:
     from xbsec.profile import load_profile
 
     return load_profile(name, path)
-
-
-def _profile_options(func: click.decorators.FC) -> click.decorators.FC:
-    func = click.option("--profile-file", metavar="F", type=click.Path(dir_okay=False),
-                        help="The profile file (default: $XBSEC_PROFILE, else ./xbsec.toml).")(
-        func)
-    func = click.option("--profile", "profile_name", metavar="NAME",
-                        help="The profile's name (default: the file's default).")(func)
-    return func
 
 
 def _when(timestamp: float) -> str:
@@ -70,7 +61,7 @@ def oauth2_group() -> None:
 
 
 @oauth2_group.command("login")
-@_profile_options
+@profile_options
 @click.option("--port", type=click.IntRange(0, 65535),
               help="Loopback port for the redirect (default: the redirect_uri's; 0: any free "
                    "port).")
@@ -125,7 +116,7 @@ def login(profile_name: str | None, profile_file: str | None, port: int | None,
 
 
 @oauth2_group.command("status")
-@_profile_options
+@profile_options
 @handle_errors
 def status(profile_name: str | None, profile_file: str | None) -> None:
     """Show when the stored tokens expire (exit status 1 when a login is needed)."""
@@ -162,7 +153,7 @@ def status(profile_name: str | None, profile_file: str | None) -> None:
 
 
 @oauth2_group.command("logout")
-@_profile_options
+@profile_options
 @handle_errors
 def logout(profile_name: str | None, profile_file: str | None) -> None:
     """Delete the stored tokens."""

@@ -18,6 +18,8 @@ EXIT_REFUSED = 1
 """A verification or decryption said no."""
 EXIT_USAGE = 2
 """Bad arguments, unreadable files, wrong passwords: the command could not do its job."""
+EXIT_WARNING = 3
+"""It works today, but not for long: a certificate expires within the warning window."""
 
 
 def password_options(func: F) -> F:
@@ -25,6 +27,16 @@ def password_options(func: F) -> F:
     func = click.option("--password-env", metavar="NAME",
                         help="Read the password from this environment variable.")(func)
     func = click.option("--password", metavar="P", help="Keystore or key password.")(func)
+    return func
+
+
+def profile_options(func: F) -> F:
+    """``--profile NAME`` and ``--profile-file F``: the profile, found as the client finds it."""
+    func = click.option("--profile-file", metavar="F", type=click.Path(dir_okay=False),
+                        help="The profile file (default: $XBSEC_PROFILE, else ./xbsec.toml).")(
+        func)
+    func = click.option("--profile", "profile_name", metavar="NAME",
+                        help="The profile's name (default: the file's default).")(func)
     return func
 
 
