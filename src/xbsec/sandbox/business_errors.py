@@ -26,6 +26,7 @@ from xbsec.error_envelope import ErrorDetail, ErrorItem
 from xbsec.errors import PayloadError, XBSecError
 
 __all__ = [
+    "CONTRACT_VIOLATION",
     "DECLINE",
     "DUPLICATE_VALUE",
     "INTERNAL_ERROR",
@@ -36,6 +37,7 @@ __all__ = [
     "PERMISSION_DENIED",
     "RESOURCE_UNKNOWN",
     "SERVICE_UNAVAILABLE",
+    "TIMEOUT",
     "Refusal",
     "render_business_errors",
 ]
@@ -52,6 +54,9 @@ DUPLICATE_VALUE: Final = "DUPLICATE_VALUE"
 PERMISSION_DENIED: Final = "PERMISSION_DENIED"
 SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
 INTERNAL_ERROR: Final = "INTERNAL_ERROR"
+TIMEOUT: Final = "TIMEOUT"
+CONTRACT_VIOLATION: Final = "CONTRACT_VIOLATION"
+"""An answer the contract does not describe (only when the sandbox checks its answers)."""
 
 
 class Refusal(XBSecError):

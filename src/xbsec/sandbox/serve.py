@@ -4,7 +4,8 @@ One process (or ``workers`` processes) serving ``XBSGateway(SandboxApp)`` for a 
 by ``xbsec sandbox init``. Several processes share the SQLite file; with ``redis_url`` they
 also share one replay store, so a replayed request is refused exactly once whichever
 process receives it. ``GET /health`` answers without authentication (and says whether the
-replay store answers).
+replay store answers), and so does ``GET /openapi.json`` (the contract, to generate a client
+from).
 
 The Balance APIs' authorization server (SPEC §6.4) answers under ``/oauth2/`` (the consent
 page and the token endpoint, outside the gateway's request authentication); its tokens,
@@ -83,16 +84,16 @@ class _AuthorizationMount:
 
 
 def _sandbox_accounts(partner_id: str) -> list[str]:
-    from xbsec.sandbox.accounts import SETTLEMENT_CURRENCIES, account_id
+    from xbsec.sandbox.accounts import ACCOUNTS
 
-    return [f"{account_id(partner_id, currency)} (settlement account, {currency})"
-            for currency in SETTLEMENT_CURRENCIES]
+    return [f"{account_id} (settlement account, {currency})"
+            for account_id, currency in ACCOUNTS.items()]
 
 
 def build_app(options: ServeOptions) -> ASGIApp:
     """The gateway in front of the sandbox, for a project folder."""
     from xbsec.policy import SecurityPolicy
-    from xbsec.sandbox.app import create_sandbox_app
+    from xbsec.sandbox.app import OPENAPI_PATH, create_sandbox_app
     from xbsec.sandbox.authorization_server import (
         AuthorizationServer,
         AuthorizationServerSettings,
@@ -121,7 +122,7 @@ def build_app(options: ServeOptions) -> ASGIApp:
                                              environment="sandbox"))
     gateway = XBSGateway(sandbox, registry, policy=SecurityPolicy.mastercard_compatible(),
                          replay_store=store, external_url=options.external_url,
-                         environment="sandbox",
+                         environment="sandbox", exempt_paths=(OPENAPI_PATH,),
                          access_tokens=StoredAccessTokenValidator(tokens, registry=registry))
     return _Health(_AuthorizationMount("/oauth2/", authorization, gateway), store)
 
