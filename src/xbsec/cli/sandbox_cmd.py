@@ -63,3 +63,32 @@ def sandbox_serve(folder: str, host: str, port: int, redis_url: str | None, work
 
     serve(ServeOptions(folder, redis_url, external_url), host=host, port=port,
           workers=workers, tls_cert=tls_cert, tls_key=tls_key, client_ca=client_ca)
+
+
+@sandbox_group.command("openapi")
+@click.option("--server", "server_url", metavar="URL",
+              help="Put this URL first in the document's servers (e.g. the sandbox's own).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+@handle_errors
+def sandbox_openapi(server_url: str | None, output: str | None) -> None:
+    """Print the XBS contract (OpenAPI 3.1 JSON) the sandbox serves at /openapi.json.
+
+    Generate a client from it with OpenAPI Generator and point it at the sandbox.
+    """
+    from xbsec.contract import document, document_bytes
+
+    if server_url is None:
+        text = document_bytes()
+    else:
+        import json
+
+        contract = document()
+        contract["servers"] = [{"url": server_url, "description": "Given to xbsec sandbox "
+                                "openapi --server."}, *contract.get("servers", [])]
+        text = (json.dumps(contract, indent=2, ensure_ascii=False) + "\n").encode()
+    if output is None:
+        click.echo(text.decode("utf-8"), nl=False)
+    else:
+        with open(output, "wb") as sink:
+            sink.write(text)
