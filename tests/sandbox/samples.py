@@ -106,3 +106,22 @@ def count_rows(database: Path, table: str) -> int:
     with closing(sqlite3.connect(database)) as connection:
         count: int = connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
     return count
+
+
+async def rfi_request_id(client: httpx.AsyncClient, payment_id: str) -> str:
+    """The request for information a payment opened, as the RFI push would name it."""
+    response = await client.get(f"/sandbox/payments/{payment_id}/rfi")
+    assert response.status_code == 200, response.text
+    return str(response.json()["requestId"])
+
+
+def confirmation(reference: str, proposal_id: str) -> dict[str, str]:
+    """A quote confirmation (or cancellation) body, camelCase and without a root."""
+    return {"transactionReference": reference, "proposalId": proposal_id}
+
+
+async def set_status(client: httpx.AsyncClient, payment_id: str, status: str,
+                     **members: str) -> httpx.Response:
+    """The sandbox's control endpoint: move a payment to ``status`` at once."""
+    return await send(client, "POST", f"/sandbox/payments/{payment_id}/status",
+                      {"status": status, **members})
