@@ -39,7 +39,8 @@ async def test_the_whole_flow(client: httpx.AsyncClient, fmt: Format) -> None:
         "sender": {"first_name": "Pat", "last_name": "Rose", "nationality": "USA"}}}, fmt)
     assert created.status_code == 200, created.text
     payment = body(created)["payment"]
-    assert payment["id"].startswith("rem_") and len(payment["id"]) == 31
+    assert payment["id"].startswith("rem_")
+    assert len(payment["id"]) == 31
     assert payment["status"] == "PENDING"
     assert payment["pending_stage"] == "Processing"
     assert payment["pending_max_completion_date"] == (

@@ -30,7 +30,8 @@ async def test_a_payment_succeeds_when_it_settles(client: httpx.AsyncClient,
     settled = await _status(client, payment["id"])
     assert settled["status"] == "SUCCESS"
     assert settled["status_timestamp"] == "2023-11-14T17:14:20-05:00"
-    assert "pending_stage" not in settled and "pending_max_completion_date" not in settled
+    assert "pending_stage" not in settled
+    assert "pending_max_completion_date" not in settled
 
 
 @pytest.mark.parametrize(("reference", "amount"), [("R-REJ", "100.00"), ("R-1", "100.01")])
