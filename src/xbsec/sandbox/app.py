@@ -42,6 +42,7 @@ import anyio.to_thread
 
 from xbsec.contract import document_bytes
 from xbsec.documents import Format, dumps
+from xbsec.error_envelope import render_errors
 from xbsec.errors import ConfigurationError
 from xbsec.sandbox.business_errors import (
     CONTRACT_VIOLATION,
@@ -249,7 +250,8 @@ class SandboxApp:
                               f"{source} must be 1 to 35 printable ASCII characters, no spaces")
         if allowed is not None and partner not in allowed:
             raise Refusal.one(403, source, PERMISSION_DENIED,
-                              "the caller is not entitled to this partner id")
+                              "the caller is not entitled to this partner id",
+                              gateway_form=True)
         return partner, allowed
 
     @staticmethod
@@ -262,6 +264,8 @@ class SandboxApp:
     @staticmethod
     def _errors(refusal: Refusal, request_id: str, fmt: Format) -> bytes:
         items = [dataclasses.replace(item, request_id=request_id) for item in refusal.errors]
+        if refusal.gateway_form:
+            return render_errors(items, fmt)
         return render_business_errors(items, fmt)
 
 
