@@ -115,5 +115,6 @@ def test_the_run_reached_the_sandbox_with_every_operation() -> None:
     assert operations == expected
     # Not only refusals: each kind of answer the sandbox gives shows up.
     assert {status for _, status in ANSWERS} >= {200, 400, 404}
-    summary = ", ".join(f"{op} {status}: {count}" for (op, status), count in sorted(ANSWERS.items()))
+    summary = ", ".join(f"{op} {status}: {count}"
+                        for (op, status), count in sorted(ANSWERS.items()))
     print(f"\n{sum(ANSWERS.values())} calls: {summary}")
