@@ -239,3 +239,33 @@ async def test_a_body_is_required(client: httpx.AsyncClient) -> None:
     response = await client.post(f"{V1}/quotes", headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert reasons(response) == {("Body", MISSING)}
+
+
+async def test_nulls_and_unknown_members_are_tolerated(client: httpx.AsyncClient) -> None:
+    # Mastercard's reference app sends "TransactionReference": null, a null direction and
+    # members XBS does not define; the real API takes them (SPEC §10.1, FIDELITY §8).
+    request = quote_request(TransactionReference=None, additional_data=None, bank_code=None,
+                            quote_type={"reverse": None,
+                                        "forward": {"receiver_currency": "EUR"}},
+                            unknown_member={"anything": [1, 2]})
+    response = await send(client, "POST", f"{V1}/quotes", request)
+    assert response.status_code == 200, response.text
+
+
+async def test_xsi_nil_and_a_standalone_declaration_are_tolerated(
+        client: httpx.AsyncClient) -> None:
+    nil = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"'
+    content = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?><quoterequest>'
+        "<transaction_reference>NIL-1</transaction_reference>"
+        "<sender_account_uri>tel:+2130000</sender_account_uri>"
+        "<recipient_account_uri>tel:+213070001</recipient_account_uri>"
+        "<quote_type><forward><fees_included>true</fees_included>"
+        "<receiver_currency>MAD</receiver_currency></forward></quote_type>"
+        "<payment_amount><currency>USD</currency><amount>100</amount></payment_amount>"
+        "<payment_origination_country>USA</payment_origination_country>"
+        f"<payment_type>P2P</payment_type><bank_code {nil}/><unknown>x</unknown>"
+        "</quoterequest>").encode()
+    response = await client.post(f"{V1}/quotes", content=content,
+                                 headers={"content-type": "application/xml"})
+    assert response.status_code == 200, response.text
