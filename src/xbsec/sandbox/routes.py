@@ -95,7 +95,7 @@ ROUTES: Final = (
            "validate_address", address_validation.validate_address, json_only=True,
            partner="none"),
     _route("POST", "/sandbox/payments/{payment_id}/status", "set_payment_status",
-           controls.set_payment_status, partner="caller"),
+           controls.set_payment_status, json_only=True, partner="caller"),
     _route("GET", "/sandbox/payments/{payment_id}/rfi", "sandbox_rfi_notification",
            controls.rfi_notification, json_only=True, partner="caller"),
 )

@@ -39,8 +39,7 @@ from xbsec.sandbox.business_errors import (
 from xbsec.sandbox.countries import is_country
 from xbsec.sandbox.money import CURRENCIES, Currency, Money, parse_amount
 
-__all__ = ["TRANSACTION_ROOTS", "Fields", "Problems", "contract_problems", "document_object",
-           "document_root"]
+__all__ = ["TRANSACTION_ROOTS", "Fields", "Problems", "contract_problems", "document_object"]
 
 TRANSACTION_ROOTS: Final = frozenset({"quoterequest", "paymentrequest", "cancelpaymentrequest",
                                       "quoteconfirmationrequest", "cancelConfirmedQuoteRequest"})
@@ -103,14 +102,6 @@ class Problems:
         """Refuse the request (400) if anything was found."""
         if self.items:
             raise Refusal(400, self.items)
-
-
-def document_root(document: Any, root: str) -> Fields:
-    """The content of a document whose single root member must be ``root``."""
-    if not isinstance(document, Mapping) or list(document) != [root]:
-        raise Refusal.one(400, root, INVALID_INPUT_FORMAT,
-                          f"the document must have exactly one root member, {root}")
-    return document_object(document[root], root)
 
 
 def document_object(content: Any, source: str) -> Fields:
@@ -195,26 +186,6 @@ class Fields:
             self._invalid(name, "must be an object")
             return None
         return Fields(value, self.problems, self.source(name))
-
-    def sections(self, name: str, *, max_items: int) -> list[Fields] | None:
-        """A non-empty array of objects (JSON), or one object (XML writes one as an object)."""
-        value = self.data.get(name)
-        if value is None or value == "" or value == []:
-            self._missing(name)
-            return None
-        items = value if isinstance(value, list) else [value]
-        if len(items) > max_items:
-            self.problems.add(self.source(name), INVALID_INPUT_LENGTH,
-                              f"{self.source(name)} holds more than {max_items} items")
-            return None
-        found: list[Fields] = []
-        for index, item in enumerate(items):
-            where = f"{self.source(name)}[{index}]"
-            if isinstance(item, Mapping):
-                found.append(Fields(item, self.problems, where))
-            else:
-                self.problems.add(where, INVALID_INPUT_VALUE, f"{where} must be an object")
-        return found if len(found) == len(items) else None
 
     def currency(self, name: str, *, required: bool = True) -> Currency | None:
         """An ISO 4217 code the sandbox prices."""
