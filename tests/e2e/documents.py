@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.sandbox.samples import quote_request
+from tests.sandbox.samples import KYC, quote_request
 
 __all__ = ["Wire", "new_reference", "payment_for", "proposal_id", "quote_for"]
 
@@ -28,9 +28,9 @@ def quote_for(reference: str, **changes: Any) -> dict[str, Any]:
 
 def payment_for(reference: str, proposal: str, **changes: Any) -> dict[str, Any]:
     """A payment with a quote as Mastercard's reference app makes it: a reference, the
-    proposal, and whatever else is given (KYC)."""
+    proposal and the parties (KYC)."""
     return {"paymentrequest": {"transaction_reference": reference, "proposal_id": proposal,
-                               **changes}}
+                               **KYC, **changes}}
 
 
 def proposal_id(quote: Any) -> str:

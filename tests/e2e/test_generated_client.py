@@ -52,8 +52,10 @@ def test_a_generated_client_works_against_the_sandbox(
         assert confirmed.status == "CONFIRMED"
         payments = gen.PaymentsApi(client)
         payment = payments.create_payment(partner, gen.PaymentRequestDocument(
-            paymentrequest=gen.PaymentRequest(transaction_reference=payment_reference,
-                                              proposal_id=proposal.id))).payment
+            paymentrequest=gen.PaymentRequest(
+                transaction_reference=payment_reference, proposal_id=proposal.id,
+                sender=gen.Sender(first_name="Pat", last_name="Rose"),
+                recipient=gen.Recipient(first_name="Jerin", last_name="John")))).payment
         assert payment.status == gen.PaymentStatus.PENDING
         found = payments.retrieve_payment_by_reference(partner, payment_reference).payment
         assert found.id == payment.id

@@ -28,6 +28,13 @@ TRANSFER: dict[str, Any] = {
 }
 
 
+KYC: dict[str, Any] = {
+    "sender": {"first_name": "Pat", "last_name": "Rose", "nationality": "USA"},
+    "recipient": {"first_name": "Jerin", "last_name": "John", "nationality": "DEU"},
+}
+"""The parties of a P2P payment, which a payment must name (``require_parties``)."""
+
+
 def quote_request(**changes: Any) -> dict[str, Any]:
     body = copy.deepcopy(TRANSFER)
     body["quote_type"] = {"forward": {"receiver_currency": "EUR", "fees_included": "false"}}
@@ -38,6 +45,7 @@ def quote_request(**changes: Any) -> dict[str, Any]:
 def payment_request(proposal_id: str, **changes: Any) -> dict[str, Any]:
     body = copy.deepcopy(TRANSFER)
     body["proposal_id"] = proposal_id
+    body.update(copy.deepcopy(KYC))
     body.update(changes)
     return {"paymentrequest": body}
 

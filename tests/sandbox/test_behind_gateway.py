@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.samples import OTHER_PARTNER, PARTNER, TRANSFER
+from tests.sandbox.samples import KYC, OTHER_PARTNER, PARTNER, TRANSFER
 from xbsec import AsyncXBSClient
 from xbsec.client import ClientPipeline, Encryption, OAuth1Auth
 from xbsec.documents import Format
@@ -84,7 +84,7 @@ async def test_the_payment_flow_through_the_gateway(
         proposal = quote["proposals"]["proposal"][0]  # a list, XML too (conformed)
         assert proposal["fees_included"] is True
         payment = await xbs.create_payment({"transaction_reference": "PAY-1",
-                                            "proposal_id": proposal["id"]})
+                                            "proposal_id": proposal["id"], **KYC})
         assert payment["status"] == "PENDING"
         assert (await xbs.retrieve_payment(payment["id"]))["id"] == payment["id"]
         by_reference = await xbs.retrieve_payment_by_reference("PAY-1")
@@ -92,7 +92,7 @@ async def test_the_payment_flow_through_the_gateway(
 
         with pytest.raises(BusinessError) as duplicate:
             await xbs.create_payment({"transaction_reference": "PAY-1",
-                                      "proposal_id": proposal["id"]})
+                                      "proposal_id": proposal["id"], **KYC})
         assert (duplicate.value.status, duplicate.value.reason_code,
                 duplicate.value.source) == (409, "DUPLICATE_VALUE", "transaction_reference")
         assert duplicate.value.errors[0].request_id  # the gateway's request id

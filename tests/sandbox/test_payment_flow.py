@@ -9,6 +9,7 @@ import pytest
 
 from tests.sandbox.conftest import FakeClock
 from tests.sandbox.samples import (
+    KYC,
     PARTNER,
     V1,
     body,
@@ -35,8 +36,7 @@ async def test_the_whole_flow(client: httpx.AsyncClient, fmt: Format) -> None:
     proposal_id = await new_proposal(client, fmt, recipient_account_uri=MOBILE)
     # As Mastercard's reference app pays: a new reference, the proposal, the KYC (GEN).
     created = await send(client, "POST", f"{V1}/payment", {"paymentrequest": {
-        "transaction_reference": "PAY-1", "proposal_id": proposal_id,
-        "sender": {"first_name": "Pat", "last_name": "Rose", "nationality": "USA"}}}, fmt)
+        "transaction_reference": "PAY-1", "proposal_id": proposal_id, **KYC}}, fmt)
     assert created.status_code == 200, created.text
     payment = body(created)["payment"]
     assert payment["id"].startswith("rem_")

@@ -8,14 +8,15 @@ import httpx
 import pytest
 
 from tests.sandbox.conftest import FakeClock
-from tests.sandbox.samples import TRANSFER, V1, body, new_proposal, reasons, send
+from tests.sandbox.samples import KYC, TRANSFER, V1, body, new_proposal, reasons, send
 from xbsec.documents import Format
 
 pytestmark = pytest.mark.anyio
 
 
 def _one_shot(**changes: Any) -> dict[str, Any]:
-    return {"paymentrequest": {**TRANSFER, "transaction_reference": "ONE-SHOT", **changes}}
+    return {"paymentrequest": {**TRANSFER, **KYC, "transaction_reference": "ONE-SHOT",
+                               **changes}}
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -53,7 +54,7 @@ async def test_a_one_shot_payment_without_fx_type_includes_the_fees(
 async def test_a_payment_with_a_quote_needs_only_the_proposal(client: httpx.AsyncClient) -> None:
     proposal_id = await new_proposal(client)
     response = await send(client, "POST", f"{V1}/payment", {"paymentrequest": {
-        "transaction_reference": "NEW-REF", "proposal_id": proposal_id}})
+        "transaction_reference": "NEW-REF", "proposal_id": proposal_id, **KYC}})
     assert response.status_code == 200, response.text
     payment = body(response)["payment"]
     assert payment["sender_account_uri"] == TRANSFER["sender_account_uri"]
@@ -101,3 +102,42 @@ async def test_a_carded_rate_payment_must_fit_its_rate(
                           _one_shot(card_rate_id=rate_id, **changes))
     assert response.status_code == 400
     assert source in {s for s, _ in reasons(response)}
+
+
+@pytest.mark.parametrize(("payment_type", "missing"), [
+    ("P2P", {("sender.first_name", "MISSING_REQUIRED_INPUT"),
+             ("sender.last_name", "MISSING_REQUIRED_INPUT"),
+             ("recipient.first_name", "MISSING_REQUIRED_INPUT"),
+             ("recipient.last_name", "MISSING_REQUIRED_INPUT")}),
+    ("B2B", {("sender.organization_name", "MISSING_REQUIRED_INPUT"),
+             ("recipient.organization_name", "MISSING_REQUIRED_INPUT")}),
+    ("G2P", {("sender.organization_name", "MISSING_REQUIRED_INPUT"),
+             ("recipient.first_name", "MISSING_REQUIRED_INPUT"),
+             ("recipient.last_name", "MISSING_REQUIRED_INPUT")}),
+])
+async def test_a_payment_names_its_parties_as_its_type_says(
+        client: httpx.AsyncClient, payment_type: str, missing: set[tuple[str, str]]) -> None:
+    response = await send(client, "POST", f"{V1}/payment", {"paymentrequest": {
+        **TRANSFER, "payment_type": payment_type}})
+    assert response.status_code == 400
+    assert reasons(response) == missing
+
+
+async def test_a_payment_with_a_quote_names_its_parties_too(client: httpx.AsyncClient) -> None:
+    proposal_id = await new_proposal(client)
+    response = await send(client, "POST", f"{V1}/payment", {"paymentrequest": {
+        "transaction_reference": "NEW-REF", "proposal_id": proposal_id,
+        "sender": KYC["sender"]}})
+    assert reasons(response) == {("recipient.first_name", "MISSING_REQUIRED_INPUT"),
+                                 ("recipient.last_name", "MISSING_REQUIRED_INPUT")}
+
+
+async def test_the_party_check_can_be_switched_off(tmp_path: Any) -> None:
+    from xbsec.sandbox import create_sandbox_app
+
+    app = create_sandbox_app(tmp_path / "lenient.db", require_kyc=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://sandbox") as lenient:
+        response = await send(lenient, "POST", f"{V1}/payment", {"paymentrequest": TRANSFER})
+    app.close()
+    assert response.status_code == 200, response.text

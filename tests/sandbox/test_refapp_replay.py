@@ -36,6 +36,8 @@ PARTNER = "SANDBOX_1234567"
 CONSUMER_KEY = "refapp-consumer!" + "0" * 16
 V1 = f"/send/v1/partners/{PARTNER}/crossborder"
 V0 = f"/send/partners/{PARTNER}/crossborder"
+KYC: Any = {"sender": {"first_name": "Pat", "last_name": "Rose"},
+            "recipient": {"first_name": "Jerin", "last_name": "John"}}
 QUOTE = {"transaction_reference": "081700000000000QTE", "sender_account_uri": "tel:+2130000",
          "recipient_account_uri": "tel:+213070001",
          "payment_amount": {"amount": "100", "currency": "USD"},
@@ -193,7 +195,7 @@ async def payment_bad_proposal(wire: Wire, name: str) -> None:
 async def cancel_payment(wire: Wire, name: str) -> None:
     _, proposal_id = await _quote(wire)  # to a mobile-money recipient: cancellable
     payment = await wire.xbs.create_payment({"transaction_reference": "081700000000000CNL",
-                                             "proposal_id": proposal_id})
+                                             "proposal_id": proposal_id, **KYC})
     status, answer = await wire.send("POST", f"{V1}/{payment['id']}/cancel", _body(name),
                                      _content_type(name))
     assert status == 200, answer
@@ -226,7 +228,7 @@ async def cancel_confirmed_quote(wire: Wire, name: str) -> None:
 async def rfi_update(wire: Wire, name: str) -> None:
     _, proposal_id = await _quote(wire, payment_amount={"amount": "20000", "currency": "USD"})
     payment = await wire.xbs.create_payment({"transaction_reference": "081700000000000RFI",
-                                             "proposal_id": proposal_id})
+                                             "proposal_id": proposal_id, **KYC})
     request_id = (await wire.xbs.sandbox_rfi_notification(payment["id"]))["requestId"]
     status, answer = await wire.send("POST", f"{V0}/rfi/requests/{request_id}", _body(name),
                                      _content_type(name))
@@ -342,7 +344,7 @@ async def test_the_reference_apps_gets_are_served(wire: Wire, path: str,
 async def test_a_payment_is_retrieved_as_the_reference_app_asks(wire: Wire) -> None:
     _, proposal_id = await _quote(wire)
     payment = await wire.xbs.create_payment({"transaction_reference": "081700000000000GET",
-                                             "proposal_id": proposal_id})
+                                             "proposal_id": proposal_id, **KYC})
     by_id, answer = await wire.send("GET", f"{V1}/{payment['id']}", headers={
         "Content-Type": "application/xml"})
     assert by_id == 200

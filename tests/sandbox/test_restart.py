@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.samples import V0, V1, payment_request, quote_request
+from tests.sandbox.samples import KYC, V0, V1, payment_request, quote_request
 from xbsec.documents import dumps_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def _pay(http: httpx.Client, reference: str) -> dict[str, Any]:
     assert quote.status_code == 200
     proposal_id = quote.json()["quote"]["proposals"]["proposal"][0]["id"]
     payment = http.post(f"{V1}/payment", headers=JSON, content=dumps_json({"paymentrequest": {
-        "transaction_reference": reference, "proposal_id": proposal_id}}))
+        "transaction_reference": reference, "proposal_id": proposal_id, **KYC}}))
     assert payment.status_code == 200
     return payment.json()["payment"]  # type: ignore[no-any-return]
 

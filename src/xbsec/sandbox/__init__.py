@@ -22,8 +22,9 @@ payment of ``402.00`` is declined (402 ``DECLINE``); an amount ending ``.01`` or
 ending ``REJ`` ends ``REJECTED``, ``.02`` or ``RET`` ends ``SUCCESS`` then ``RETURNED``,
 ``.03`` or ``HOLD`` stays ``PENDING``; any other payment settles ``SUCCESS`` 60 seconds
 after it is made; a payment of ``10000`` or more opens a request for information; a quote
-reference used before is declined (``130202``); only ``tel:`` and ``ewallet:`` payments can
-be cancelled, while pending. ``bav``: wrong IBAN check digits fail, a card or account number
+reference used before is declined (``130202``); a payment must name its parties as its type
+says (``transfer.require_parties``; ``require_kyc=False`` turns it off); only ``tel:`` and
+``ewallet:`` payments can be cancelled, while pending. ``bav``: wrong IBAN check digits fail, a card or account number
 ending ``0000`` is ineligible or closed, a bank whose BIC or name starts ``ZZZZ`` is not
 found. ``guide``: a corridor outside ``CORRIDORS`` is ``RESOURCE_UNKNOWN``.
 ``address_validation``: postal code ``00000`` does not exist. ``POST

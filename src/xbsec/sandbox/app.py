@@ -112,8 +112,10 @@ class SandboxApp:
     def __init__(self, store: Store, *, clock: Callable[[], float] = time.time,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
                  logger: logging.Logger | None = None,
-                 check_responses: bool | None = None) -> None:
+                 check_responses: bool | None = None, require_kyc: bool = True) -> None:
         self.store = store
+        self.require_kyc = require_kyc
+        """Payments must name their parties as their type says (``transfer``)."""
         self.clock = clock
         self.max_body_bytes = max_body_bytes
         self.log = logger or logging.getLogger("xbsec.sandbox")
@@ -162,7 +164,8 @@ class SandboxApp:
             fmt = request_format(headers, bool(body), route.formats)
             partner, partner_ids = self._partner(scope, route, params, headers)
             request = Request(scope["method"], params, _query(scope), headers, body, fmt,
-                              partner, self.clock(), route.operation_id, partner_ids)
+                              partner, self.clock(), route.operation_id, partner_ids,
+                              self.require_kyc)
             reply = await anyio.to_thread.run_sync(
                 functools.partial(route.handler, request, self.store))
             status, payload = reply.status, self._serialise(reply, fmt)
@@ -272,15 +275,17 @@ class SandboxApp:
 def create_sandbox_app(database: str | os.PathLike[str], *,
                        clock: Callable[[], float] = time.time,
                        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-                       check_responses: bool | None = None) -> SandboxApp:
+                       check_responses: bool | None = None,
+                       require_kyc: bool = True) -> SandboxApp:
     """The sandbox on the SQLite file ``database`` (created if needed).
 
     ``clock`` gives Unix seconds: quote expiry, payment lifecycles and every timestamp come
     from it. ``check_responses``: check every answer against the contract (``None``: as the
-    environment says, see ``xbsec.sandbox.conformance``).
+    environment says, see ``xbsec.sandbox.conformance``). ``require_kyc``: refuse a payment
+    that does not name its parties (``xbsec.sandbox.transfer``).
     ``ConfigurationError`` if the file cannot be opened or is not a sandbox database.
     """
     if max_body_bytes < 1:
         raise ConfigurationError("max_body_bytes must be positive")
     return SandboxApp(Store(database), clock=clock, max_body_bytes=max_body_bytes,
-                      check_responses=check_responses)
+                      check_responses=check_responses, require_kyc=require_kyc)

@@ -9,6 +9,7 @@ Create: ``paymentrequest`` -> ``payment``, in one of Mastercard's three ways (GE
 - **one-shot**: every transfer member and ``fx_type`` (forward with fees included when
   absent), priced as a quote would be.
 
+Each names its parties as its payment type says (``xbsec.sandbox.transfer.require_parties``).
 The answer (GEN Payment) carries the transfer, the priced amounts, ``fx_type``, ``fx_rate``,
 the KYC given, and the status (``xbsec.sandbox.lifecycle``). Checked in this order, inside
 one write transaction:
@@ -64,6 +65,7 @@ from xbsec.sandbox.transfer import (
     Transfer,
     check_parties,
     read_transfer,
+    require_parties,
 )
 from xbsec.sandbox.triggers import (
     DECLINE_AMOUNT,
@@ -154,6 +156,8 @@ def create_payment(request: Request, store: Store) -> Reply:
                             "card_rate_id cannot be given with a proposal_id")
     check_parties(fields)
     transfer = None if proposal_id is not None else read_transfer(fields)
+    if transfer is not None and request.require_kyc:
+        require_parties(fields, transfer.payment_type)
     fields.problems.check()
     if reference is None:  # not reached: check() refused; keeps types exact
         raise Refusal.one(400, "transaction_reference", INVALID_INPUT_VALUE, "required")
@@ -179,6 +183,9 @@ def create_payment(request: Request, store: Store) -> Reply:
             if proposal is None:
                 raise unknown_proposal()
             _check_repeated_members(fields, proposal)
+            if request.require_kyc:
+                require_parties(fields, proposal.terms["payment_type"])
+                fields.problems.check()
             if proposal.cancel_status(now) is not None:
                 raise Refusal.one(402, "proposal_id", DECLINE, "the proposal's confirmation "
                                   "was cancelled")

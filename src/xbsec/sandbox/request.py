@@ -49,6 +49,8 @@ class Request:
     """The contract's name of the operation (``create_quote``, ...)."""
     partner_ids: frozenset[str] | None = None
     """The partners the caller acts for (the gateway's word); ``None`` without a gateway."""
+    require_kyc: bool = True
+    """A payment must name its parties (``xbsec.sandbox.transfer.require_parties``)."""
 
     def query_value(self, name: str, *, required: bool) -> str | None:
         """The one value of a query parameter; a repeated one is refused."""

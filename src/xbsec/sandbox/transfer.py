@@ -13,7 +13,14 @@ checked their shapes.
 ============================  ==========================================================
 
 The KYC members (``sender``, ``recipient``) are kept as given and echoed by the payment;
-their countries (``nationality``, ``address.country``) must be ISO 3166-1 alpha-3 codes.
+their countries (``nationality``, ``address.country``) must be ISO 3166-1 alpha-3 codes. A
+payment names its parties as its type says (GEN Sender, Recipient): a person by
+``first_name`` and ``last_name`` (the sender of P2P and P2B, the recipient of P2P, B2P and
+G2P), an organization by ``organization_name`` (the others); a payment without them is
+refused as Mastercard refuses an incomplete payment (``sender.first_name``
+``MISSING_REQUIRED_INPUT``, 3P). ``require_parties`` checks that; the sandbox can be built
+without the check (``create_sandbox_app(..., require_kyc=False)``), since the evidence for it
+is a third party's.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from xbsec.sandbox.business_errors import MISSING_REQUIRED_INPUT
 from xbsec.sandbox.money import Money
 from xbsec.sandbox.validation import Fields
 
-__all__ = ["CANCELLABLE_SCHEMES", "Transfer", "check_parties", "read_transfer"]
+__all__ = ["CANCELLABLE_SCHEMES", "Transfer", "check_parties", "read_transfer",
+           "require_parties"]
 
 CANCELLABLE_SCHEMES: Final = frozenset({"tel", "ewallet"})
 """Recipients whose payments can be cancelled while pending. chosen: Mastercard allows it
@@ -78,3 +87,18 @@ def check_parties(fields: Fields) -> None:
         address = party.section("address", required=False)
         if address is not None:
             address.country("country", required=False)
+
+
+def _party_members(role: str, payment_type: str) -> tuple[str, ...]:
+    person = payment_type[0] == "P" if role == "sender" else payment_type[-1] == "P"
+    return ("first_name", "last_name") if person else ("organization_name",)
+
+
+def require_parties(fields: Fields, payment_type: str) -> None:
+    """Record a ``MISSING_REQUIRED_INPUT`` for each party member ``payment_type`` needs."""
+    for role in ("sender", "recipient"):
+        party = fields.section(role, required=False)
+        for member in _party_members(role, payment_type):
+            if party is None or not party.present(member):
+                fields.problems.add(f"{role}.{member}", MISSING_REQUIRED_INPUT,
+                                    f"{role}.{member} is required for a {payment_type} payment")
