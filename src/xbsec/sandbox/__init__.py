@@ -26,9 +26,9 @@ reference used before is declined (``130202``); a payment must name its parties 
 says (``transfer.require_parties``; ``require_kyc=False`` turns it off); only ``tel:`` and
 ``ewallet:`` payments can be cancelled, while pending. ``bav``: wrong IBAN check digits
 fail, a card or account number ending ``0000`` is ineligible or closed, a bank whose BIC or
-name starts ``ZZZZ`` is not found. ``guide``: a corridor outside ``CORRIDORS`` is ``RESOURCE_UNKNOWN``.
-``address_validation``: postal code ``00000`` does not exist. ``POST
-/sandbox/payments/{payment_id}/status`` moves a payment at once. Proposals can be confirmed
+name starts ``ZZZZ`` is not found. ``guide``: a corridor outside ``CORRIDORS`` is
+``RESOURCE_UNKNOWN``. ``address_validation``: postal code ``00000`` does not exist.
+``POST /sandbox/payments/{payment_id}/status`` moves a payment at once. Proposals can be confirmed
 for 10 minutes and paid for 30.
 
 Names are imported on first use: ``xbsec.sandbox.project`` (``xbsec sandbox init``) works
