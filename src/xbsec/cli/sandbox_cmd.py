@@ -133,3 +133,31 @@ def _redis_url(given: str | None, file: str | None) -> str | None:
             "process list: put the URL in $XBSEC_REDIS_URL or in a file (--redis-url-file)")
     return given
 
+
+@sandbox_group.command("openapi")
+@click.option("--server", "server_url", metavar="URL",
+              help="Put this URL first in the document's servers (e.g. the sandbox's own).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+@handle_errors
+def sandbox_openapi(server_url: str | None, output: str | None) -> None:
+    """Print the XBS contract (OpenAPI 3.1 JSON) the sandbox serves at /openapi.json.
+
+    Generate a client from it with OpenAPI Generator and point it at the sandbox.
+    """
+    from xbsec.contract import document, document_bytes
+
+    if server_url is None:
+        text = document_bytes()
+    else:
+        import json
+
+        contract = document()
+        contract["servers"] = [{"url": server_url, "description": "Given to xbsec sandbox "
+                                "openapi --server."}, *contract.get("servers", [])]
+        text = (json.dumps(contract, indent=2, ensure_ascii=False) + "\n").encode()
+    if output is None:
+        click.echo(text.decode("utf-8"), nl=False)
+    else:
+        with open(output, "wb") as sink:
+            sink.write(text)

@@ -2,7 +2,8 @@
 
 >>> with XBSClient.from_profile("sandbox") as xbs:                     # doctest: +SKIP
 ...     quote = xbs.create_quote({"transaction_reference": "0999999034810154901", ...})
-...     payment = xbs.create_payment({"transaction_reference": ..., "proposal_id": ...})
+...     proposal_id = quote["proposals"]["proposal"][0]["id"]
+...     payment = xbs.create_payment({"transaction_reference": ..., "proposal_id": proposal_id})
 
 Signing, encryption, decryption and error parsing are the pipeline's; this module only
 moves bytes. MTS EU/UK customers whose profile has an ``[oauth2]`` table call the Balance
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
-from xbsec.client.endpoints import Call, Endpoints
+from xbsec.client.endpoints import AsyncEndpoints, Call, SyncEndpoints, XBSEndpoints
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError
 
@@ -84,13 +85,13 @@ class _Base:
             self.partner_id = profile.partner_id
         return self.pipeline
 
-    def _prepare(self, call: Call, pipeline: ClientPipeline) -> OutgoingRequest:
+    def _prepare(self, call: Call[Any], pipeline: ClientPipeline) -> OutgoingRequest:
         return pipeline.request(call.method, self.base_url + call.target,
                                 document=call.document, headers=call.headers,
                                 format=call.format,
                                 auth=self.balance_auth if call.balance else None)
 
-    def _retry(self, call: Call, attempt: int, status: int | None) -> float | None:
+    def _retry(self, call: Call[Any], attempt: int, status: int | None) -> float | None:
         """Seconds to wait before trying ``call`` again, or ``None`` to stop."""
         if not call.idempotent or attempt >= self.retries:
             return None
@@ -98,18 +99,26 @@ class _Base:
             return None
         return self.backoff * 2.0**attempt
 
-    def _result(self, call: Call, out: OutgoingRequest, response: httpx.Response,
+    def _result(self, call: Call[Any], out: OutgoingRequest, response: httpx.Response,
                 pipeline: ClientPipeline) -> Any:
         # The pipeline that sent the request decrypts its answer (its keys, even if the
         # profile changed meanwhile).
         incoming = pipeline.response(out, response.status_code, response.headers,
                                      response.content)
         document = pipeline.document(incoming)
-        if call.unwrap and isinstance(document, Mapping) and len(document) == 1:
-            return next(iter(document.values()))
+        if incoming.format == "xml" and call.operation_id is not None:
+            # XML cannot say "a list of one" or "a boolean": the contract's schema can.
+            from xbsec.contract import XML, response_validator
+
+            document = response_validator(call.operation_id, incoming.status,
+                                          XML).conform(document)
+        if isinstance(document, Mapping) and len(document) == 1:
+            (root,) = document
+            if root in call.unwrap:
+                return document[root]
         return document
 
-    def _flow(self, call: Call) -> Generator[OutgoingRequest | float | None,
+    def _flow(self, call: Call[Any]) -> Generator[OutgoingRequest | float | None,
                                              httpx.Response | httpx.TransportError | None,
                                              Any]:
         """One call with its retries, for both clients to drive (as httpx's auth flows).
@@ -151,7 +160,7 @@ def _only_one(http: object, cafile: object) -> None:
                                  "cannot be applied to it")
 
 
-class XBSClient(_Base, Endpoints[Any]):
+class XBSClient(_Base, SyncEndpoints, XBSEndpoints):
     """The XBS API, synchronous. Every endpoint method returns the response document.
 
     The httpx client it makes verifies servers against the system's trust store, or against
@@ -188,7 +197,7 @@ class XBSClient(_Base, Endpoints[Any]):
 
         return cls(load_profile(name, path), **options)
 
-    def _call(self, call: Call) -> Any:
+    def _call(self, call: Call[Any]) -> Any:
         flow = self._flow(call)
         answer: httpx.Response | httpx.TransportError | None = None
         try:
@@ -216,7 +225,7 @@ class XBSClient(_Base, Endpoints[Any]):
         self.close()
 
 
-class AsyncXBSClient(_Base, Endpoints[Any]):
+class AsyncXBSClient(_Base, AsyncEndpoints, XBSEndpoints):
     """The XBS API, asynchronous: every endpoint method returns an awaitable document.
 
     TLS as ``XBSClient``: ``cafile`` and the profile's ``[mtls]``, unless ``http`` is given.
@@ -250,7 +259,7 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
 
         return cls(load_profile(name, path), **options)
 
-    async def _run(self, call: Call) -> Any:
+    async def _run(self, call: Call[Any]) -> Any:
         flow = self._flow(call)
         answer: httpx.Response | httpx.TransportError | None = None
         try:
@@ -270,7 +279,7 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
         except StopIteration as done:
             return done.value
 
-    def _call(self, call: Call) -> Any:
+    def _call(self, call: Call[Any]) -> Any:
         return self._run(call)
 
     async def aclose(self) -> None:

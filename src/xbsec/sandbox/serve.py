@@ -16,7 +16,8 @@ requests are signed for (never the request's ``Host`` header) and the authorizat
 server's issuer.
 
 ``GET /health`` answers without authentication: a claim round trip in the replay store, a
-write to the database, and what the start-up checks warned about. The Balance APIs'
+write to the database, and what the start-up checks warned about. ``GET /openapi.json``
+(the contract, to generate a client from) needs no authentication either. The Balance APIs'
 authorization server (SPEC §6.4) answers under ``/oauth2/`` (the consent page and the token
 endpoint, outside the gateway's request authentication) and ``/.well-known/`` (its RFC 8414
 metadata; any other name there is a 404); its tokens, kept in ``server/oauth2.db``, are
@@ -183,10 +184,10 @@ class _AuthorizationMount:
 
 
 def _sandbox_accounts(partner_id: str) -> list[str]:
-    from xbsec.sandbox.accounts import SETTLEMENT_CURRENCIES, account_id
+    from xbsec.sandbox.accounts import ACCOUNTS
 
-    return [f"{account_id(partner_id, currency)} (settlement account, {currency})"
-            for currency in SETTLEMENT_CURRENCIES]
+    return [f"{account_id} (settlement account, {currency})"
+            for account_id, currency in ACCOUNTS.items()]
 
 
 def _stores(options: ServeOptions, server: Path) -> tuple[Any, Any]:
@@ -209,7 +210,7 @@ def _stores(options: ServeOptions, server: Path) -> tuple[Any, Any]:
 def build_app(options: ServeOptions) -> ASGIApp:
     """The gateway in front of the sandbox, for a project folder."""
     from xbsec.policy import SecurityPolicy
-    from xbsec.sandbox.app import create_sandbox_app
+    from xbsec.sandbox.app import OPENAPI_PATH, create_sandbox_app
     from xbsec.sandbox.authorization_server import (
         AuthorizationServer,
         AuthorizationServerSettings,
@@ -239,6 +240,7 @@ def build_app(options: ServeOptions) -> ASGIApp:
         replay_store_durability=options.redis_checks)
     gateway = XBSGateway(sandbox, registry, policy=policy, replay_store=replay_store,
                          rate_store=rate_store, external_url=external, environment="sandbox",
+                         exempt_paths=(OPENAPI_PATH,),
                          access_tokens=StoredAccessTokenValidator(tokens, registry=registry))
     return _Health(_AuthorizationMount(("/oauth2/", "/.well-known/"), authorization, gateway),
                    store=replay_store, database=sandbox.store, gateway=gateway)
