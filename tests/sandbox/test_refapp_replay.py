@@ -100,7 +100,8 @@ class Wire:
 async def wire(request: pytest.FixtureRequest, keys: Keys,
                tmp_path: Path) -> AsyncIterator[Wire]:
     sandbox = create_sandbox_app(tmp_path / "sandbox.db")
-    gateway = XBSGateway(sandbox, keys.registry, policy=SecurityPolicy.mastercard_compatible())
+    gateway = XBSGateway(sandbox, keys.registry, policy=SecurityPolicy.mastercard_compatible(),
+                         external_url="http://testserver")
     encrypted = bool(request.param)
     pipeline = ClientPipeline(
         OAuth1Auth(OAuth1Signer(CONSUMER_KEY, keys.signing)),
