@@ -54,11 +54,11 @@ def test_swapped_encryption_pairs_are_named(tmp_path: Path) -> None:
                                             "mastercard-encryption.pem").read_bytes())
     rewrite(profile, 'client_encryption_certificate = "client-encryption.pem"',
             'client_encryption_certificate = "mc-public.pem"')
-    _, checks = check_profile(path=str(profile))
-    swapped = next(c for c in checks if c.name == "encryption keys")
-    assert swapped.outcome == "problem"
-    assert "swapped" in swapped.detail
-    assert "Mastercard's" in swapped.fix
+    loaded, checks = check_profile(path=str(profile))
+    assert loaded is None
+    assert checks[0].outcome == "problem"
+    assert "the two pairs are swapped" in checks[0].detail
+    assert "Mastercard's certificate" in checks[0].detail
 
 
 def test_a_key_that_does_not_match_its_certificate(tmp_path: Path) -> None:
@@ -113,3 +113,17 @@ def test_keys_inspect_warns_before_expiry_and_fails_after(tmp_path: Path) -> Non
     assert expired.exit_code == 1
     assert '"expiry": "problem"' in expired.output
     assert os.path.exists(gone)
+
+
+def test_a_keystore_given_for_mastercards_certificate_says_where_it_belongs(
+        tmp_path: Path) -> None:
+    profile = project(tmp_path)
+    rewrite(profile, 'client_encryption_certificate = "client-encryption.pem"',
+            'client_encryption_certificate = "mastercard-encryption.p12"')
+    loaded, checks = check_profile(path=str(profile))
+    assert loaded is None
+    detail = checks[0].detail
+    assert "mastercard-encryption.p12" in detail
+    assert "is a password-protected keystore" in detail
+    assert "belongs in mastercard_encryption_keys" in detail
+    assert "a password is required" not in detail

@@ -12,6 +12,7 @@ from xbsec.cli.options import (
     EXIT_WARNING,
     handle_errors,
     password_options,
+    renamed_option,
     resolve_password,
 )
 
@@ -24,8 +25,8 @@ def keys_group() -> None:
 @keys_group.command("new")
 @click.option("--p12", "p12_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the PKCS#12 keystore.")
-@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the certificate (PEM).")
+@renamed_option("--cert-out", "cert_path", old_names=("--cert",), required=True,
+                type=click.Path(dir_okay=False), help="Where to write the certificate (PEM).")
 @click.option("--alias", default="keyalias", show_default=True,
               help="Keystore alias (Mastercard's sandbox default).")
 @password_options
@@ -34,14 +35,23 @@ def keys_group() -> None:
               show_default=True, help="RSA key size.")
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True,
               help="Certificate validity.")
+@click.option("--force", is_flag=True,
+              help="Replace existing files (the key they hold is lost).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was made as JSON.")
 @handle_errors
 def keys_new(p12_path: str, cert_path: str, alias: str, password: str | None,
-             password_env: str | None, cn: str, bits: str, days: int, as_json: bool) -> None:
+             password_env: str | None, cn: str, bits: str, days: int, force: bool,
+             as_json: bool) -> None:
     """Generate an RSA key and self-signed certificate, written as Mastercard delivers them.
 
     The keystore password defaults to Mastercard's sandbox default, keystorepassword.
+    Existing files are kept unless --force: a keystore overwritten is a key lost.
     """
+    taken = [p for p in (p12_path, cert_path) if Path(p).exists()]
+    if taken and not force:
+        verb = "exists" if len(taken) == 1 else "exist"
+        raise click.UsageError(f"{' and '.join(taken)} already {verb}; keep the key (choose "
+                               "other paths) or replace it with --force")
     from xbsec.keys import (
         generate_rsa_key,
         self_signed_certificate,

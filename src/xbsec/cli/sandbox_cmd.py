@@ -84,7 +84,8 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, days: int,
 @click.option("--max-connections", default=1000, show_default=True,
               type=click.IntRange(min=1), help="Open connections per process.")
 @click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="The least severe log lines written.")
 @click.option("--log-format", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="One line per request, as text or JSON.")
 @handle_errors

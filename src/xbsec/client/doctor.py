@@ -10,8 +10,8 @@ Checks on the keys:
 - the signing certificate is valid now and for ``warn_days`` more (that the key matches it
   is checked when the profile loads, and reported as a profile problem);
 - the client-encryption certificate (Mastercard's, requests are encrypted to it) is valid
-  and is not one of the partner's own Mastercard-encryption keys: the two pairs swapped is
-  the most common mistake, and it fails only once a payment has been made;
+  (that it is not the public half of one of the partner's own Mastercard-encryption keys,
+  the two pairs swapped, is checked when the profile loads);
 - each Mastercard-encryption key (the partner's, answers are decrypted with it) has its
   certificate valid for ``warn_days`` more.
 
@@ -107,8 +107,6 @@ def check_profile(name: str | None = None, path: str | None = None, *,
 
 
 def _key_checks(profile: Profile, warn_days: int, now: datetime | None) -> list[Check]:
-    from xbsec.keys import spki_sha256_hex
-
     keys: Any = profile.keys
     checks: list[Check] = []
     certificate = keys.signing_certificate
@@ -122,14 +120,6 @@ def _key_checks(profile: Profile, warn_days: int, now: datetime | None) -> list[
                                    "consumer key"))
     client = keys.client_encryption_certificate
     if profile.encryption and client is not None:
-        own = {spki_sha256_hex(k) for k in keys.mastercard_encryption_keys}
-        if spki_sha256_hex(client) in own:
-            checks.append(Check(
-                "encryption keys", "problem",
-                "client_encryption_certificate is the public half of one of your "
-                "mastercard_encryption_keys: the two pairs are swapped",
-                "client_encryption_certificate is Mastercard's (you encrypt requests to it); "
-                "mastercard_encryption_keys are yours (you decrypt answers with them)"))
         checks.append(expiry_check("client-encryption certificate", client,
                                    warn_days=warn_days, now=now,
                                    renew="ask the portal for a new client-encryption key, "

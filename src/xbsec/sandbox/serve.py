@@ -281,6 +281,24 @@ def listening_url(host: str, port: int, *, https: bool, have_external_url: bool)
     return f"{'https' if https else 'http'}://{host}:{port}"
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Say so, and which option changes it, when the port is taken (uvicorn would exit 3)."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"{host}:{port} is already in use (another sandbox?): stop it, or serve "
+                    "on another port with --port") from None
+            raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = None,
           workers: int = 1, tls_cert: str | None = None, tls_key: str | None = None,
           client_ca: str | None = None, header_timeout: float = 60.0,
@@ -317,6 +335,7 @@ def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = 
                               max(1, min(max_connections, limit - 128)))
     use_limits(limits)
     build_app(options)  # fail here, in the parent, on a bad project, registry or store
+    _check_port_free(host, port)
     os.environ[_ENV] = json.dumps(asdict(options))
     shown = _external_urls(options)[0]
     _log.info("serving %s on %s:%d (%d worker%s); clients sign for %s", options.folder, host,
