@@ -18,6 +18,7 @@ Secrets stay out of the file: ``password_env`` names an environment variable (a 
     auth = "oauth1"                    # oauth1 | request-token (eu/uk default)
     format = "json"                    # json | xml
     timeout = 30
+    # proxy = "http://proxy.example:3128"  (else $HTTPS_PROXY; never with a password here)
     signing_key = { path = "signing.p12", alias = "keyalias", password_env = "XBS_KEY_PW" }
 
     [profiles.sandbox.encryption]
@@ -116,6 +117,9 @@ class Profile:
     mtls: MtlsConfig | None = None
     source: Path | None = None
     oauth2: OAuth2Settings | None = None
+    proxy: str | None = None
+    """An HTTP(S) proxy URL for the client; without one, ``$HTTPS_PROXY`` and the other
+    usual variables apply."""
 
 
 class _Reader:
@@ -251,8 +255,8 @@ def load_profile(name: str | None = None, path: str | os.PathLike[str] | None = 
 
 def _read(r: _Reader) -> Profile:
     known = {"environment", "edge", "base_url", "partner_id", "consumer_key", "auth",
-             "format", "timeout", "signing_key", "signing_certificate", "encryption", "mtls",
-             "oauth2"}
+             "format", "timeout", "proxy", "signing_key", "signing_certificate", "encryption",
+             "mtls", "oauth2"}
     unknown = sorted(set(r.table) - known)
     if unknown:
         raise r.fail(unknown[0], "unknown entry", f"known entries: {', '.join(sorted(known))}")
@@ -268,6 +272,15 @@ def _read(r: _Reader) -> Profile:
     timeout = r.get("timeout", (int, float), 30)
     if timeout <= 0:
         raise r.fail("timeout", "must be a positive number of seconds")
+    proxy = r.get("proxy", str, None)
+    if proxy is not None:
+        parts = urlsplit(proxy)
+        if parts.scheme not in ("http", "https", "socks5") or not parts.hostname:
+            raise r.fail("proxy", f"{proxy!r} is not a proxy URL",
+                         "give http://host:port (or https://, socks5://)")
+        if parts.username or parts.password:
+            raise r.fail("proxy", "holds credentials, which a profile file must not",
+                         "put a proxy that needs a password in $HTTPS_PROXY instead")
 
     encryption = r.get("encryption", Mapping, {})
     enabled = r.get("enabled", bool, bool(encryption), encryption, "encryption.")
@@ -319,7 +332,7 @@ def _read(r: _Reader) -> Profile:
     return Profile(name=r.name, environment=environment, edge=edge, base_url=url.rstrip("/"),
                    partner_id=partner_id, auth=auth, encryption=enabled,
                    format=r.choice("format", ("json", "xml"), "json"), timeout=float(timeout),
-                   keys=keys, mtls=mtls, source=r.path, oauth2=oauth2)
+                   keys=keys, mtls=mtls, source=r.path, oauth2=oauth2, proxy=proxy)
 
 
 def _oauth2(r: _Reader, table: Mapping[str, Any], base: str) -> OAuth2Settings:
