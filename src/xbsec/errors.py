@@ -112,15 +112,24 @@ class XBSecError(Exception):
 
 
 class ConfigurationError(XBSecError):
-    """Something configured by the user (a profile, a registry, an argument) cannot be used."""
+    """Something configured by the user (a profile, a registry, an argument) cannot be used.
+
+    ``problem`` says what is wrong and where; ``fix``, when known, what to do about it (the
+    message is both).
+    """
+
+    def __init__(self, problem: str, *, fix: str = "") -> None:
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{problem}. {fix}" if fix else problem)
 
 
 class KeyMaterialError(ConfigurationError):
     """A key, certificate or keystore cannot be used. ``source`` names the file (or "<bytes>")."""
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    def __init__(self, message: str, *, source: str | None = None, fix: str = "") -> None:
         self.source = source
-        super().__init__(f"{source}: {message}" if source else message)
+        super().__init__(f"{source}: {message}" if source else message, fix=fix)
 
 
 class KeyFileError(KeyMaterialError):

@@ -130,8 +130,8 @@ class _Reader:
         self.path, self.name, self.table, self.environ = path, name, table, environ
 
     def fail(self, entry: str, problem: str, fix: str = "") -> ConfigurationError:
-        message = f"{self.path}: profile {self.name!r}: {entry}: {problem}"
-        return ConfigurationError(f"{message}. {fix}" if fix else message)
+        return ConfigurationError(f"{self.path}: profile {self.name!r}: {entry}: {problem}",
+                                  fix=fix)
 
     def get(self, entry: str, kind: type | tuple[type, ...], default: Any = ...,
             table: Mapping[str, Any] | None = None, prefix: str = "") -> Any:
@@ -185,6 +185,23 @@ class _Reader:
         path = self.file(self.get("path", str, ..., value, prefix), prefix + "path")
         return KeyFile(path, self.secret(value, prefix), self.get("alias", str, None, value,
                                                                   prefix))
+
+
+def _key_fix(exc: KeyMaterialError) -> str:
+    """What to do about a key file that cannot be used, by what went wrong."""
+    from xbsec.errors import KeyAliasError, KeyFileError, KeyMismatchError, KeyPasswordError
+
+    if isinstance(exc, KeyPasswordError):
+        return ("give the keystore's password: password_env names the environment variable "
+                "that holds it (a literal password only for sandbox keys)")
+    if isinstance(exc, KeyAliasError):
+        return "set alias to one of the keystore's aliases, or leave it out if there is one"
+    if isinstance(exc, KeyMismatchError):
+        return "give the certificate issued for this key (or the key of this certificate)"
+    if isinstance(exc, KeyFileError):
+        return ("check the path (a relative one is read from the profile's folder) and that "
+                "the file is the key or certificate it should be")
+    return ""
 
 
 def _check_not_swapped(r: _Reader, keys: ProjectKeys) -> None:
@@ -306,11 +323,11 @@ def _read(r: _Reader) -> Profile:
                 for i, item in enumerate(mc_keys)],
         )
     except KeyMaterialError as exc:
-        raise r.fail("keys", str(exc)) from None
+        raise r.fail("keys", exc.problem, exc.fix or _key_fix(exc)) from None
     except ConfigurationError as exc:
         if str(exc).startswith(str(r.path)):
             raise
-        raise r.fail("keys", str(exc)) from None
+        raise r.fail("keys", exc.problem, exc.fix) from None
     _check_not_swapped(r, keys)
     if auth == "request-token" and keys.signing_certificate is None:
         raise r.fail("signing_certificate", "request tokens carry the signing certificate "

@@ -22,7 +22,7 @@ never a key, a password, a token or a body.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -159,8 +159,9 @@ class ClientPipeline:
         self.format: Format = format
 
     @classmethod
-    def from_profile(cls, profile: Profile) -> ClientPipeline:
-        """Auth mode, encryption keys and format of a profile."""
+    def from_profile(cls, profile: Profile, *,
+                     clock: Callable[[], float] | None = None) -> ClientPipeline:
+        """Auth mode, encryption keys and format of a profile (``clock``: the signer's)."""
         from xbsec.client.auth import auth_from_profile
 
         encryption = None
@@ -172,7 +173,8 @@ class ClientPipeline:
             decryption = keys.decryption_keys_by_kid() or keys.mastercard_encryption_keys
             encryption = Encryption(keys.client_encryption_certificate, decryption,
                                     kid=keys.encryption_kid)
-        return cls(auth_from_profile(profile), encryption=encryption, format=profile.format)
+        return cls(auth_from_profile(profile, clock=clock), encryption=encryption,
+                   format=profile.format)
 
     # -- out ------------------------------------------------------------------------------
 

@@ -195,8 +195,10 @@ class _Base:
             attempt += 1
 
 
-def _http_options(profile: Profile | None, timeout: float | None,
-                  cafile: str | os.PathLike[str] | None, proxy: str | None) -> dict[str, Any]:
+def http_client_options(profile: Profile | None, timeout: float | None,
+                        cafile: str | os.PathLike[str] | None,
+                        proxy: str | None) -> dict[str, Any]:
+    """The httpx client options for a profile: timeout, TLS (``cafile``, ``[mtls]``), proxy."""
     options: dict[str, Any] = {"timeout": timeout or (profile.timeout if profile else 30.0)}
     proxy = proxy or (profile.proxy if profile else None)
     if proxy:
@@ -255,7 +257,7 @@ class XBSClient(_Base, SyncEndpoints, XBSEndpoints):
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
                          watch_profile, max_retry_after, request_id_header)
         _only_one(http, cafile, proxy)
-        self.http = http or httpx.Client(**_http_options(profile, timeout, cafile, proxy))
+        self.http = http or httpx.Client(**http_client_options(profile, timeout, cafile, proxy))
         self._sleep = sleep
         if balance_auth is None and profile is not None and profile.oauth2 is not None:
             # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
@@ -320,7 +322,8 @@ class AsyncXBSClient(_Base, AsyncEndpoints, XBSEndpoints):
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
                          watch_profile, max_retry_after, request_id_header)
         _only_one(http, cafile, proxy)
-        self.http = http or httpx.AsyncClient(**_http_options(profile, timeout, cafile, proxy))
+        self.http = http or httpx.AsyncClient(**http_client_options(profile, timeout, cafile,
+                                                                    proxy))
         self._sleep = sleep
         if balance_auth is None and profile is not None and profile.oauth2 is not None:
             # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
