@@ -56,7 +56,7 @@ class PageRun:
         self.blocks = blocks(page)
         self.port = free_port()
         self.namespace: dict[str, Any] = {"__name__": "__main__"}
-        self.done: dict[int, BaseException | None] = {}
+        self.done: dict[int, Exception | None] = {}
         self.servers: list[SandboxServer] = []
         self.background: list[tuple[subprocess.Popen[bytes], Path]] = []
         self.sandbox_url = f"http://127.0.0.1:{self.port}"
@@ -104,7 +104,7 @@ class PageRun:
             if block.line not in self.done:
                 try:
                     self.run(block)
-                except BaseException as exc:  # noqa: BLE001 - recorded, re-raised below
+                except Exception as exc:  # recorded, and raised for this block or a later one
                     self.done[block.line] = exc
                 else:
                     self.done[block.line] = None
