@@ -68,6 +68,7 @@ class PageRun:
         if self._prepared:
             return
         self._prepared = True
+        self._sys_path = list(sys.path)
         for marker in page_markers(self.page):
             words = marker.split()
             if words[:1] == ["sandbox"]:
@@ -240,6 +241,13 @@ class PageRun:
 
     def close(self) -> list[str]:
         """Stop what the page started; the problems its servers logged."""
+        if self._prepared:
+            # A page may import a package it made (a generated client): forget it.
+            sys.path[:] = self._sys_path
+            for name, module in list(sys.modules.items()):
+                where = getattr(module, "__file__", None) or ""
+                if where.startswith(str(self.folder)):
+                    del sys.modules[name]
         problems = []
         for process, log in self.background:
             if process.poll() is None:
