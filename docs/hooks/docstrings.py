@@ -8,7 +8,9 @@ The docstrings use three reStructuredText habits that Markdown reads otherwise:
   quotes with a heading in them;
 - ``.. warning::`` / ``.. note::`` become admonitions.
 
-Inline ````code```` is already Markdown, and nothing else is changed.
+And "SPEC §3.4" (or "SPEC §1, §6") becomes a link to that section of the protocol page,
+through its anchor (``#s3.4``): a citation of a section the page lacks fails the strict
+build. Inline ````code```` is already Markdown, and nothing else is changed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,16 @@ from typing import Any
 import griffe
 
 _DIRECTIVE = re.compile(r"^(\s*)\.\. (warning|note)::\s*(.*)$")
+_CITATION = re.compile(r"SPEC (§\d+(?:\.\d+)*(?:(?:,| and| or|;) ?§\d+(?:\.\d+)*)*)")
+_SECTION = re.compile(r"§(\d+(?:\.\d+)*)")
+
+
+def _link_citations(line: str) -> str:
+    """``SPEC §1, §6`` -> ``SPEC [§1][s1], [§6][s6]`` (autorefs resolves the anchors)."""
+    if "``" in line and "SPEC §" in line.split("``")[1::2].__str__():
+        return line  # a citation inside inline code stays as written
+    return _CITATION.sub(
+        lambda m: "SPEC " + _SECTION.sub(lambda s: f"[§{s[1]}][s{s[1]}]", m[1]), line)
 
 
 def _indent(line: str) -> int:
@@ -75,7 +87,7 @@ def markdown(text: str) -> str:
                 out.append("")
                 i = k
                 continue
-        out.append(line)
+        out.append(_link_citations(line))
         i += 1
     return "\n".join(out)
 
