@@ -72,6 +72,9 @@ class PageRun:
         for marker in page_markers(self.page):
             words = marker.split()
             if words[:1] == ["sandbox"]:
+                # One sandbox per page: the page's own would find this one's port taken.
+                assert not any(b.marker("background") is not None for b in self.blocks), \
+                    f"{relative(self.page)}: a page with its own server has no page sandbox"
                 auth = words[1] if len(words) > 1 else "oauth1"
                 init_project(self.folder, auth=auth, port=self.port)
                 server = SandboxServer(self.folder, self.folder.parent / f"{self.folder.name}.log",
