@@ -61,6 +61,7 @@ class PageRun:
         self.background: list[tuple[subprocess.Popen[bytes], Path]] = []
         self.sandbox_url = f"http://127.0.0.1:{self.port}"
         self._prepared = False
+        self.closed = False
 
     # -- the page's setting ---------------------------------------------------------------
 
@@ -242,8 +243,16 @@ class PageRun:
 
     # -- the end --------------------------------------------------------------------------
 
+    @property
+    def last_block(self) -> Block | None:
+        """The last block of the page this suite runs."""
+        return next((b for b in reversed(self.blocks) if runnable(b)), None)
+
     def close(self) -> list[str]:
-        """Stop what the page started; the problems its servers logged."""
+        """Stop what the page started; the problems its servers logged (once)."""
+        if self.closed:
+            return []
+        self.closed = True
         if self._prepared:
             # A page may import a package it made (a generated client): forget it.
             sys.path[:] = self._sys_path
