@@ -112,10 +112,7 @@ class ClientCertificateTrust:
                                      "RFC 4514 string")
         self._subject = subject
         self._clock = clock
-        try:
-            self._store = Store(list(self.authorities))
-        except (TypeError, ValueError) as exc:
-            raise ConfigurationError(f"the client CA cannot be used: {exc}") from None
+        self._store = Store(list(self.authorities))
 
     def check(self, certificate: CertificateInput | None) -> x509.Certificate:
         """The presented certificate if it is trusted; ``PushNotificationError`` 403 if not."""

@@ -67,12 +67,17 @@ class StatusChangeEvent(PushEvent):
 
     @property
     def status(self) -> str | None:
-        """The payment's ``status``, or the quote's ``cancelStatus`` else ``confirmStatus``."""
+        """The payment's ``status``; for a quote, its cancellation's status if it has one,
+        else its confirmation's (``CONFIRMED``, ``CANCELLED``, ...)."""
         if self.payment is not None:
             return _text_or_none(self.payment.get("status"))
         quote = self.quote.get("quote") if self.quote is not None else None
-        if isinstance(quote, Mapping):
-            return _text_or_none(quote.get("cancelStatus") or quote.get("confirmStatus"))
+        if not isinstance(quote, Mapping):
+            return None
+        for name in ("cancelStatus", "confirmStatus"):
+            found = quote.get(name)
+            if isinstance(found, Mapping):
+                return _text_or_none(found.get("status"))
         return None
 
 
