@@ -39,8 +39,10 @@ def test_a_payment_status_change() -> None:
                                                                "PAYMENT")
     assert (event.status, event.transaction_reference, event.partner_id) == (
         "SUCCESS", "REF123", "SANDBOX_1")
-    assert event.payment is not None and event.payment["id"] == "rem_A1"
-    assert event.quote is None and event.encrypted
+    assert event.payment is not None
+    assert event.payment["id"] == "rem_A1"
+    assert event.quote is None
+    assert event.encrypted
     assert event.timestamp == "2024-01-02T03:05:05-05:00"
     assert event.payload == samples.status_change()
 
@@ -61,7 +63,8 @@ def test_a_quote_status_change_reads_the_cancellation_first() -> None:
 def test_carded_rates_rfi_and_account_validation() -> None:
     rates = parse_event(samples.carded_rate())
     assert isinstance(rates, CardedRateEvent)
-    assert rates.timestamp is None and rates.partner_id is None
+    assert rates.timestamp is None
+    assert rates.partner_id is None
     assert rates.rates[0]["to_currency_code"] == "EUR"
     assert parse_event({"eventRef": "r", "rates": {}}).rates == ()  # type: ignore[union-attr]
 
