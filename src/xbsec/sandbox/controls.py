@@ -23,10 +23,10 @@ from typing import Final
 
 from xbsec.sandbox.business_errors import DECLINE, RESOURCE_UNKNOWN, Refusal
 from xbsec.sandbox.lifecycle import payment_view, state
+from xbsec.sandbox.pushes import status_pushed, statuses_caught_up
 from xbsec.sandbox.request import Reply, Request
-from xbsec.sandbox.rfi import request_row, transactions
+from xbsec.sandbox.rfi import rfi_document
 from xbsec.sandbox.store import Store
-from xbsec.sandbox.timestamps import iso_timestamp
 
 __all__ = ["rfi_notification", "set_payment_status"]
 
@@ -56,12 +56,16 @@ def set_payment_status(request: Request, store: Store) -> Reply:
             raise Refusal.one(409, "status", DECLINE,
                               f"a {current} payment cannot become {status}")
         message = wanted.get("message") or _DEFAULT_MESSAGE.get(status)
+        if request.pushes:
+            statuses_caught_up(db, row, request.now)
         db.execute("UPDATE payments SET status = ?, status_changed_at = ?, rejected_code = ?,"
                    " rejected_message = ?, return_message = ? WHERE payment_id = ?",
                    (status, request.now,
                     (wanted.get("code") or _DEFAULT_CODE) if status == "REJECTED" else None,
                     message if status == "REJECTED" else None,
                     message if status == "RETURNED" else None, row["payment_id"]))
+        if request.pushes:
+            status_pushed(db, row["payment_id"], request.now)
         row = _owned_payment(db, request)
     return Reply({"payment": payment_view(row, request.now, retrieved=True)})
 
@@ -74,8 +78,4 @@ def rfi_notification(request: Request, store: Store) -> Reply:
         if found is None:
             raise Refusal.one(404, "payment_id", RESOURCE_UNKNOWN,
                               "the payment has no request for information")
-        row = request_row(db, payment["partner_id"], found["request_id"])
-    return Reply({"eventRef": f"{row['request_id']}-1", "eventType": "REQUEST_CREATED",
-                  "eventTimestamp": iso_timestamp(row["created_at"]),
-                  "partnerId": row["partner_id"], "requestId": row["request_id"],
-                  "requestStatus": row["status"], "transactions": transactions(row)})
+        return Reply(rfi_document(db, payment["partner_id"], found["request_id"], 1))
