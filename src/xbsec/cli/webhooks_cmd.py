@@ -121,39 +121,49 @@ def _printer(fail_first: int) -> tuple[Any, Any]:
 def listen(folder: str, port: int | None, host: str, fail_first: int, redis_url: str | None,
            store_file: str | None) -> None:
     """Receive the project's push notifications; print one JSON line per delivery."""
+    from xbsec.errors import ConfigurationError
+
+    project = Path(folder)
+    port = port or _project_port(project)
+    if port is None:
+        raise ConfigurationError("the project names no webhook URL: give --port")
+    handle, observe = _printer(fail_first)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    # The deliberate failures are not worth an error line each.
+    logging.getLogger("xbsec.webhooks").setLevel(logging.CRITICAL if fail_first
+                                                 else logging.WARNING)
+    config = listener_config(project, host, port, handle, observer=observe,
+                             store=_store(redis_url, store_file))
+    _serve(config, f"https://{host}:{port}")
+
+
+def listener_config(project: Path, host: str, port: int, handler: Any, *,
+                    observer: Any = None, store: Any = None) -> Any:
+    """uvicorn's configuration of a receiver for a project's pushes: its server
+    certificate, mutual TLS required with its client CA, its decryption keys."""
     import uvicorn
 
     from xbsec.errors import ConfigurationError
     from xbsec.server.uvicorn_tls import TLSExtensionH11Protocol
     from xbsec.webhooks import AsyncWebhookReceiver, WebhookApp
 
-    project = Path(folder)
     files = {name: project / name for name in ("webhook-server.pem", "webhook-server-key.pem",
                                                "webhook-client-ca.pem")}
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
-        raise ConfigurationError(f"{folder} has no push TLS files ({', '.join(missing)}); make "
-                                 "the project with a current `xbsec sandbox init`")
-    port = port or _project_port(project)
-    if port is None:
-        raise ConfigurationError("the project names no webhook URL: give --port")
-    handle, observe = _printer(fail_first)
-    receiver = AsyncWebhookReceiver(handle, client_ca=files["webhook-client-ca.pem"],
-                                    decryption_keys=_decryption_keys(project),
-                                    store=_store(redis_url, store_file), observer=observe)
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    # The deliberate failures are not worth an error line each.
-    logging.getLogger("xbsec.webhooks").setLevel(logging.CRITICAL if fail_first
-                                                 else logging.WARNING)
-    config = uvicorn.Config(WebhookApp(receiver), host=host, port=port,
-                            ssl_certfile=str(files["webhook-server.pem"]),
-                            ssl_keyfile=str(files["webhook-server-key.pem"]),
-                            ssl_ca_certs=str(files["webhook-client-ca.pem"]),
-                            ssl_cert_reqs=ssl.CERT_REQUIRED, http=TLSExtensionH11Protocol,
-                            lifespan="on", log_config=None, log_level="warning",
-                            access_log=False, server_header=False)
-    _serve(config, f"https://{host}:{port}")
+        raise ConfigurationError(f"{project} has no push TLS files ({', '.join(missing)}); "
+                                 "make the project with a current `xbsec sandbox init`")
+    receiver = AsyncWebhookReceiver(handler, client_ca=files["webhook-client-ca.pem"],
+                                    decryption_keys=_decryption_keys(project), store=store,
+                                    observer=observer)
+    return uvicorn.Config(WebhookApp(receiver), host=host, port=port,
+                          ssl_certfile=str(files["webhook-server.pem"]),
+                          ssl_keyfile=str(files["webhook-server-key.pem"]),
+                          ssl_ca_certs=str(files["webhook-client-ca.pem"]),
+                          ssl_cert_reqs=ssl.CERT_REQUIRED, http=TLSExtensionH11Protocol,
+                          lifespan="on", log_config=None, log_level="warning",
+                          access_log=False, server_header=False)
 
 
 def _serve(config: Any, url: str) -> None:
