@@ -87,3 +87,23 @@ def test_a_trust_that_cannot_work_is_a_configuration_error(ca: object, pins: dic
                                                            message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         ClientCertificateTrust(pki().ca if ca is None else ca, **pins)  # type: ignore[arg-type]
+
+
+def test_a_certificate_that_passed_is_remembered_until_it_expires() -> None:
+    now = [pki().client.not_valid_before_utc.timestamp() + 60]
+    trust = ClientCertificateTrust(pki().ca, clock=lambda: now[0])
+    text = pem(pki().client)
+    assert trust.check(text) == pki().client
+    assert trust.check(text) == pki().client  # remembered
+    now[0] = pki().client.not_valid_after_utc.timestamp() + 1
+    assert _reason(trust, text) == "CLIENT_CERTIFICATE_UNTRUSTED"
+
+
+def test_a_refused_certificate_is_never_remembered_and_the_memory_is_bounded() -> None:
+    trust = ClientCertificateTrust(pki().ca)
+    for _ in range(2):
+        assert _reason(trust, pki().other_client) == "CLIENT_CERTIFICATE_UNTRUSTED"
+    forms = [pem(pki().client) + " " * n for n in range(70)]  # 70 distinct inputs
+    for form in forms:
+        assert trust.check(form) == pki().client
+    assert trust.check(forms[0]) == pki().client

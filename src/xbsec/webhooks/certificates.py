@@ -17,6 +17,9 @@ certificate without requiring it, and so that a certificate can be pinned:
 - ``sha256`` (optional): SHA-256 thumbprints of the DER certificate, hex, colons allowed
   (two during a certificate renewal).
 
+A certificate that passed is remembered (the last ``_REMEMBERED``, by its exact bytes) until
+it expires, so that a sender's every delivery does not pay for the path validation again.
+
 A refusal is a ``PushNotificationError``: 403 ``CLIENT_CERTIFICATE_REQUIRED`` (none was
 presented) or 403 ``CLIENT_CERTIFICATE_UNTRUSTED`` (it does not chain, has expired, is not
 for client authentication, or is not the pinned one).
@@ -44,6 +47,7 @@ bytes, or PEM text (URL-escaped PEM too, as nginx's ``$ssl_client_escaped_cert``
 CASource: TypeAlias = str | os.PathLike[str] | bytes | x509.Certificate | Sequence[x509.Certificate]
 
 _THUMBPRINT: Final = re.compile(r"[0-9a-f]{64}")
+_REMEMBERED: Final = 64
 
 
 def _untrusted(message: str) -> PushNotificationError:
@@ -94,7 +98,7 @@ def _load_authorities(ca: CASource) -> list[x509.Certificate]:
 class ClientCertificateTrust:
     """The client certificates a receiver accepts (see the module's text)."""
 
-    __slots__ = ("_clock", "_sha256", "_store", "_subject", "authorities")
+    __slots__ = ("_clock", "_passed", "_sha256", "_store", "_subject", "authorities")
 
     def __init__(self, ca: CASource, *, subject: str | None = None,
                  sha256: str | Iterable[str] = (),
@@ -113,9 +117,24 @@ class ClientCertificateTrust:
         self._subject = subject
         self._clock = clock
         self._store = Store(list(self.authorities))
+        self._passed: dict[object, x509.Certificate] = {}
 
     def check(self, certificate: CertificateInput | None) -> x509.Certificate:
         """The presented certificate if it is trusted; ``PushNotificationError`` 403 if not."""
+        if certificate is None or certificate in (b"", ""):
+            raise PushNotificationError(403, "CLIENT_CERTIFICATE_REQUIRED", "no client "
+                                        "certificate was presented (mutual TLS is required)")
+        now = self._clock()
+        remembered = self._passed.get(certificate)
+        if remembered is not None and remembered.not_valid_after_utc.timestamp() >= now:
+            return remembered
+        leaf = self._verified(certificate, now)
+        if len(self._passed) >= _REMEMBERED:
+            self._passed.clear()
+        self._passed[certificate] = leaf
+        return leaf
+
+    def _verified(self, certificate: CertificateInput, now: float) -> x509.Certificate:
         from cryptography.x509.verification import (
             Criticality,
             ExtensionPolicy,
@@ -123,15 +142,12 @@ class ClientCertificateTrust:
             VerificationError,
         )
 
-        if certificate is None or certificate in (b"", ""):
-            raise PushNotificationError(403, "CLIENT_CERTIFICATE_REQUIRED", "no client "
-                                        "certificate was presented (mutual TLS is required)")
         leaf = read_client_certificate(certificate)
         # A client certificate needs no subjectAltName (Web PKI asks one of servers only).
         leaf_policy = ExtensionPolicy.webpki_defaults_ee().may_be_present(
             x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
         verifier = (PolicyBuilder().store(self._store)
-                    .time(datetime.fromtimestamp(self._clock(), UTC))
+                    .time(datetime.fromtimestamp(now, UTC))
                     .extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(),
                                         ee_policy=leaf_policy)
                     .build_client_verifier())
