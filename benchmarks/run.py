@@ -3,8 +3,9 @@
 Each row is an xbsec operation as a ratio of throughputs to the raw ``cryptography``
 primitive it is bound by (1.00 = no overhead), measured in the same run; peers, where
 installed, are shown as the same ratio. The gateway rows are requests per second through
-the gateway over loopback, as a ratio to the same sandbox served without it. Exit status 1
-if any row misses its target.
+the gateway over loopback, as a ratio to the same sandbox served without it; the push row is
+deliveries per second through xbsec's receiver (mutual TLS, JSON, dedupe in Redis), as a
+ratio to a bare mutual-TLS echo. Exit status 1 if any row misses its target.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from benchmarks import (
     bench_memory,
     bench_oauth1,
     bench_pipeline,
+    bench_webhooks,
 )
 from benchmarks.harness import Result, run, table
 
@@ -48,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         results.extend(bench_gateway.results(requests_per_client=100 if args.quick else 400,
                                              rounds=1 if args.quick else 3))
         print("  measured: gateway on loopback", file=sys.stderr)
+    if not args.only or args.only in bench_webhooks.ROW:
+        # Real server processes on loopback: the receiver against a bare mutual-TLS echo.
+        results.extend(bench_webhooks.results(deliveries_per_client=100 if args.quick else 400,
+                                              rounds=1 if args.quick else 3))
+        print("  measured: push receiver on loopback", file=sys.stderr)
 
     memory_ok = True
     if not args.only or "memory" in args.only:

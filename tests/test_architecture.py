@@ -19,7 +19,7 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 WINGS = {
-    "client": ("xbsec.client", "xbsec.integrations"),
+    "client": ("xbsec.client", "xbsec.integrations", "xbsec.webhooks"),
     "server": ("xbsec.server", "xbsec.sandbox"),
     "cli": ("xbsec.cli",),
 }

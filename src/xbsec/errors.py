@@ -13,6 +13,8 @@ or third-party exception escapes it::
     ├── SigningError                a request cannot be signed as given (e.g. a bad URL)
     ├── DecryptionError             any decryption failure; opaque on purpose
     ├── PayloadError                an envelope or document has the wrong shape
+    ├── PushNotificationError       (receiver) a push notification is refused: its HTTP
+    │                               ``status`` and a ``reason`` (xbsec.webhooks)
     ├── ApiError                    (client) XBS answered with an error status
     │   ├── GatewayError            Source "Gateway": refused before reaching XBS
     │   └── BusinessError           XBS itself refused (validation, decline, conflict, ...)
@@ -90,6 +92,7 @@ __all__ = [
     "NonceReplayError",
     "OAuthError",
     "PayloadError",
+    "PushNotificationError",
     "RateLimitError",
     "RefusedError",
     "ServiceUnavailableError",
@@ -166,6 +169,22 @@ class DecryptionError(XBSecError):
 
 class PayloadError(XBSecError):
     """An encrypted-payload envelope or a document does not have the expected shape."""
+
+
+class PushNotificationError(XBSecError):
+    """A push notification that a receiver (``xbsec.webhooks``) refuses to hand over.
+
+    ``status`` is the HTTP status it answers (4xx: the push itself is wrong, and sending it
+    again will not help; 5xx: it may succeed when sent again), ``reason`` a stable upper-case
+    name (``CLIENT_CERTIFICATE_UNTRUSTED``, ``INVALID_NOTIFICATION``, ...), and the message a
+    sentence for the log that never quotes the push's content.
+    """
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        self.status = status
+        self.reason = reason
+        self.description = message
+        super().__init__(f"{status} {reason}: {message}")
 
 
 class ApiError(XBSecError):

@@ -18,7 +18,9 @@ def test_demo_runs_the_whole_flow_and_leaves_nothing_running(run) -> None:
                      "status PENDING", "cancellation SUCCESS", "the payment is now REJECTED",
                      'body on the wire (', '{"encrypted_payload":{"data":"eyJ',
                      "refused (one bit flipped in the encrypted body): 401 INVALID_BODY_HASH",
-                     "refused (the payment request replayed): 401 NONCE_REPLAYED"):
+                     "refused (the payment request replayed): 401 NONCE_REPLAYED",
+                     "7. The pushes the payment produced, received over mutual TLS",
+                     "-REJECTED: payment REJECTED (CANCELLED)"):
         assert expected in result.output, expected
     assert "keystorepassword" not in result.output
     lingering = [t for t in set(threading.enumerate()) - before if t.is_alive()]

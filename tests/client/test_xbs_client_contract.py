@@ -63,6 +63,7 @@ CALLS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "download_rfi_document": (("a04b4f7d-0000-4000-8000-000000000000",), {}),
     "set_payment_status": (("rem_1", "REJECTED"), {"code": "AML", "message": "Screened"}),
     "sandbox_rfi_notification": (("rem_1",), {}),
+    "sandbox_webhook_deliveries": ((), {"state": "failed", "payment_id": "rem_1"}),
 }
 XML_CALLS = ("create_quote", "create_payment", "cancel_payment", "confirm_quote")
 

@@ -41,6 +41,7 @@ ENDPOINTS = {
     ("post", "/send/address-validation-service/addresses/validations"): "validate_address",
     ("post", "/sandbox/payments/{payment_id}/status"): "set_payment_status",
     ("get", "/sandbox/payments/{payment_id}/rfi"): "sandbox_rfi_notification",
+    ("get", "/sandbox/webhooks/deliveries"): "sandbox_webhook_deliveries",
 }
 WEBHOOK_OPERATIONS = {"on_status_change", "on_carded_rates", "on_rfi", "on_account_validation"}
 

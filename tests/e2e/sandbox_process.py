@@ -116,11 +116,14 @@ encryption = "{encryption}"
         return XBSClient(profile, http=http or httpx.Client(timeout=20), **options)
 
 
-def init_project(folder: Path, *, auth: str = "oauth1", port: int = 8080) -> Project:
-    """``xbsec sandbox init --dir FOLDER --port PORT --auth AUTH --json``."""
-    done = subprocess.run([xbsec_command(), "sandbox", "init", "--dir", str(folder),
-                           "--port", str(port), "--auth", auth, "--json"],
-                          capture_output=True, text=True, timeout=60, check=False)
+def init_project(folder: Path, *, auth: str = "oauth1", port: int = 8080,
+                 webhook_url: str | None = None) -> Project:
+    """``xbsec sandbox init --dir FOLDER --port PORT --auth AUTH [--webhook-url URL] --json``."""
+    command = [xbsec_command(), "sandbox", "init", "--dir", str(folder), "--port", str(port),
+               "--auth", auth, "--json"]
+    if webhook_url is not None:
+        command += ["--webhook-url", webhook_url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return Project(folder, json.loads(done.stdout))
 

@@ -29,7 +29,8 @@ def test_the_database_is_a_wal_file_with_the_schema(database: Path) -> None:
     with closing(sqlite3.connect(database)) as connection:
         tables = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"proposals", "payments", "rfi_requests", "rfi_documents", "heartbeat"}
+    assert tables == {"proposals", "payments", "rfi_requests", "rfi_documents", "heartbeat",
+                      "push_outbox", "push_marks"}
 
 
 def test_each_connection_is_set_for_durability(database: Path) -> None:
@@ -56,7 +57,7 @@ def test_the_schema_itself_refuses_a_second_payment(database: Path) -> None:
     # The application checks under the write lock; the constraints hold even without it.
     Store(database).close()
     row = ("'x', 'r', 'pen_1', 'PENDING', 'SUCCESS', 60, 0, 'USD', '1.00', 0, 0, NULL, NULL,"
-           " NULL, '{}'")
+           " NULL, '{}', NULL")
     with closing(sqlite3.connect(database)) as connection:
         connection.execute("PRAGMA foreign_keys = OFF")
         connection.execute(f"INSERT INTO payments VALUES ('rem_1', {row})")  # noqa: S608
@@ -98,6 +99,33 @@ def test_a_database_of_the_invented_shapes_is_refused_with_what_to_do(database: 
         connection.execute("PRAGMA user_version = 1")
     with pytest.raises(ConfigurationError, match="remove it"):
         Store(database)
+
+
+def test_a_version_2_database_gets_the_push_tables_and_keeps_its_payments(
+        tmp_path: Path) -> None:
+    from xbsec.sandbox import schema
+
+    path = tmp_path / "v2.db"
+    with closing(sqlite3.connect(path)) as connection:
+        for statement in schema._TABLES:
+            connection.execute(statement.replace("        pushed_status           TEXT,"
+                                                 "           -- the last status pushed; NULL: "
+                                                 "not pushed\n", ""))
+        connection.execute("INSERT INTO payments (payment_id, partner_id, transaction_reference,"
+                           " status, outcome, settles_at, cancellable, charged_currency,"
+                           " charged_amount, created_at, status_changed_at, document) VALUES"
+                           " ('rem_1', 'P', 'R', 'PENDING', 'SUCCESS', 1, 0, 'USD', '1', 0, 0,"
+                           " '{}')")
+        connection.execute("PRAGMA user_version = 2")
+        connection.commit()
+        assert "pushed_status" not in {row[1] for row in connection.execute(
+            "PRAGMA table_info(payments)")}
+    Store(path).close()
+    with closing(sqlite3.connect(path)) as connection:
+        assert _pragma(path, "user_version") == SCHEMA_VERSION == 3
+        assert connection.execute("SELECT payment_id, pushed_status FROM payments").fetchall() \
+            == [("rem_1", None)]
+        assert connection.execute("SELECT count(*) FROM push_outbox").fetchone() == (0,)
 
 
 def test_a_body_limit_must_be_positive(database: Path) -> None:

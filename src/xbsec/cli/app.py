@@ -15,6 +15,7 @@ from xbsec.cli.options import EXIT_CODES_HELP
 from xbsec.cli.request_cmd import request
 from xbsec.cli.sandbox_cmd import sandbox_group
 from xbsec.cli.sandbox_keys_cmd import keys_group as sandbox_keys_group
+from xbsec.cli.webhooks_cmd import webhooks_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
@@ -35,3 +36,4 @@ cli.add_command(demo)
 cli.add_command(oauth2_group)
 cli.add_command(doctor)
 cli.add_command(request)
+cli.add_command(webhooks_group)

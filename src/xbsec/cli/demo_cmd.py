@@ -5,8 +5,10 @@ registry), the sandbox behind the gateway on a free loopback port, then a quote,
 with that quote (a new transaction reference, the proposal and the KYC, as Mastercard's
 reference app pays), two retrievals and a cancellation (a mobile-money payment, which can be
 cancelled while pending) with ``XBSClient``, each signed and encrypted; each step shows what
-was signed, what crossed the wire and what came back decrypted. Last, a tampered and a
-replayed request are refused. Everything is stopped and removed at the end.
+was signed, what crossed the wire and what came back decrypted. Then a tampered and a
+replayed request are refused. Last, the push notifications the payment produced, sent by
+the sandbox over mutual TLS to xbsec's receiver listening on another loopback port
+(``xbsec.webhooks``). Everything is stopped and removed at the end.
 """
 
 from __future__ import annotations
@@ -81,32 +83,71 @@ class _Wire:
                    f"{_short(response.content.decode(), 96)}")
 
 
-class _Sandbox:
-    """The sandbox behind the gateway, served by uvicorn in a thread of this process."""
+class _Threaded:
+    """A uvicorn server in a thread of this process."""
 
-    def __init__(self, folder: str, port: int) -> None:
+    def __init__(self, config: Any, what: str) -> None:
         import uvicorn
 
-        from xbsec.sandbox.serve import ServeOptions, build_app
-
-        app = build_app(ServeOptions(folder, url=f"http://127.0.0.1:{port}"))
-        config = uvicorn.Config(app, host="127.0.0.1", port=port,
-                                log_level="warning", access_log=False)
+        self.what = what
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> _Sandbox:
+    def __enter__(self) -> _Threaded:
         self.thread.start()
         deadline = time.monotonic() + 15
         while not self.server.started:
             if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise click.ClickException("the sandbox did not start")
+                raise click.ClickException(f"the {self.what} did not start")
             time.sleep(0.05)
         return self
 
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=15)
+
+
+def _sandbox(folder: str, port: int) -> _Threaded:
+    """The sandbox behind the gateway."""
+    import uvicorn
+
+    from xbsec.sandbox.serve import ServeOptions, build_app
+
+    app = build_app(ServeOptions(folder, url=f"http://127.0.0.1:{port}"))
+    return _Threaded(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                    access_log=False), "sandbox")
+
+
+def _listener(folder: str, port: int, received: list[Any]) -> _Threaded:
+    """xbsec's push receiver for the project (what ``xbsec webhooks listen`` serves)."""
+    from pathlib import Path
+
+    from xbsec.cli.webhooks_cmd import listener_config
+
+    return _Threaded(listener_config(Path(folder), "127.0.0.1", port, received.append),
+                     "push receiver")
+
+
+def _show_pushes(received: list[Any], payment_id: str) -> None:
+    deadline = time.monotonic() + 20
+    mine: list[Any] = []
+    while time.monotonic() < deadline:
+        mine = [e for e in received if e.kind == "statusChange" and e.payment is not None
+                and e.payment.get("id") == payment_id]
+        if mine:
+            break
+        time.sleep(0.05)
+    if not mine:
+        raise click.ClickException("the payment's status change was not pushed")
+    for event in mine:
+        click.echo(f"  <- statusChange {event.event_ref}: payment {event.status}"
+                   + (f" ({event.payment['rejected_status']['Code']})"
+                      if event.payment and "rejected_status" in event.payment else "")
+                   + f", at {event.timestamp}")
+    others = sorted({e.kind for e in received if e not in mine})
+    if others:
+        click.echo(f"     also received: {', '.join(others)} (the day's carded rates are "
+                   "pushed once a day)")
 
 
 def _step(title: str) -> None:
@@ -123,17 +164,20 @@ def demo() -> None:
     from xbsec.profile import load_profile
     from xbsec.sandbox.project import init_project
 
-    port = _free_port()
+    port, hook_port = _free_port(), _free_port()
+    received: list[Any] = []
     with tempfile.TemporaryDirectory(prefix="xbsec-demo-") as folder:
         _step("1. A sandbox project: keys as Mastercard issues them, a profile, a registry")
-        project = init_project(folder, port=port)
+        project = init_project(folder, port=port,
+                               webhook_url=f"https://127.0.0.1:{hook_port}/webhooks")
         click.echo(f"partner {project.partner_id}, consumer key "
                    f"{project.consumer_key[:10]}...{project.consumer_key[-6:]}")
         click.echo("signing.p12 (alias keyalias), client-encryption.pem (Mastercard's public "
                    "key), mastercard-encryption.p12 (our private key for responses)")
 
-        with _Sandbox(folder, port):
-            click.echo(f"sandbox listening on http://127.0.0.1:{port}, behind the gateway")
+        with _listener(folder, hook_port, received), _sandbox(folder, port):
+            click.echo(f"sandbox listening on http://127.0.0.1:{port}, behind the gateway; "
+                       f"pushes to https://127.0.0.1:{hook_port}/webhooks (mutual TLS)")
             profile = load_profile(path=project.profile, environ={})
             wire = _Wire()
             http = httpx.Client(timeout=profile.timeout, event_hooks={
@@ -186,5 +230,8 @@ def demo() -> None:
                                 f"{error['ReasonCode']}", fg="red")
                     if answer.status_code < 400:  # pragma: no cover - a bug worth shouting about
                         raise click.ClickException(f"accepted: {label}")
+
+                _step("7. The pushes the payment produced, received over mutual TLS")
+                _show_pushes(received, payment["id"])
         click.echo("\nThe sandbox is stopped and the project folder removed. Make your own with "
                    "`xbsec sandbox init --dir DIR` and `xbsec sandbox serve --dir DIR`.")

@@ -24,23 +24,30 @@ def sandbox_group() -> None:
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True,
               help="How long the certificates are valid (a few days: to test expiry).")
+@click.option("--webhook-url", metavar="URL",
+              help="Where the sandbox pushes notifications (https://HOST:PORT/PATH, mutual "
+                   "TLS); without it, nothing is pushed.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was made as JSON.")
 @handle_errors
 def sandbox_init(folder: str, port: int, auth: str, force: bool, days: int,
-                 as_json: bool) -> None:
+                 webhook_url: str | None, as_json: bool) -> None:
     """Create keys, a client profile and a sandbox registry for one test partner."""
     from xbsec.sandbox.project import init_project
 
-    project = init_project(folder, port=port, auth=auth, force=force, days=days)
+    project = init_project(folder, port=port, auth=auth, force=force, days=days,
+                           webhook_url=webhook_url)
     made = project.to_dict()
     if as_json:
         click.echo(json.dumps(made, indent=2))
         return
     click.echo(f"made a sandbox project in {folder}")
     for name in ("profile", "registry", "partner_id", "signing_p12", "client_encryption_cert",
-                 "mastercard_encryption_key"):
-        click.echo(f"  {name:<26} {made[name]}")
+                 "mastercard_encryption_key", "webhook_client_ca", "webhook_server_cert",
+                 "webhook_url"):
+        click.echo(f"  {name:<26} {made[name] or '(none: no pushes)'}")
     click.echo(f"next: xbsec sandbox serve --dir {folder} --port {port}")
+    if webhook_url:
+        click.echo(f"and:  xbsec webhooks listen --dir {folder}")
 
 
 @sandbox_group.command("serve")

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         RfiUpdateResponseDocument,
         RfiUploadDocument,
         RfiUploadDocumentResponseDocument,
+        SandboxWebhookDelivery,
     )
     from xbsec.contract.documents import Quote as QuoteDocument
 
@@ -417,6 +418,20 @@ def sandbox_rfi_notification(client: Endpoints, payment_id: str) -> Call[RfiNoti
                 format=JSON_ONLY, operation_id="sandbox_rfi_notification")
 
 
+@endpoint
+def sandbox_webhook_deliveries(client: Endpoints, *,
+                               state: Literal["pending", "delivered", "failed"] | None = None,
+                               event_ref: str | None = None,
+                               payment_id: str | None = None) -> Call[list[SandboxWebhookDelivery]]:
+    """Sandbox only: the push notifications the sandbox made, newest first, with their
+    delivery state (``pending``, ``delivered``, ``failed``)."""
+    query = tuple((name, value) for name, value in (("state", state), ("eventRef", event_ref),
+                                                   ("paymentId", payment_id))
+                  if value is not None)
+    return Call("GET", _path("sandbox_webhook_deliveries"), query=query, format=JSON_ONLY,
+                unwrap=("deliveries",), operation_id="sandbox_webhook_deliveries")
+
+
 class XBSEndpoints(Endpoints):
     """The XBS API, one method per endpoint (see the module docstring)."""
 
@@ -442,6 +457,7 @@ class XBSEndpoints(Endpoints):
     download_rfi_document = download_rfi_document
     set_payment_status = set_payment_status
     sandbox_rfi_notification = sandbox_rfi_notification
+    sandbox_webhook_deliveries = sandbox_webhook_deliveries
 
     def request(self, method: str, path: str, *, document: Any = None,
                 query: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,

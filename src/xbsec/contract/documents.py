@@ -150,6 +150,8 @@ __all__ = [
     "RoutingEnablement",
     "SanctionDetails",
     "SandboxPaymentStatusRequest",
+    "SandboxWebhookDeliveries",
+    "SandboxWebhookDelivery",
     "Sender",
     "SignedMoney",
     "StatusChangeNotification",
@@ -566,6 +568,27 @@ class SandboxPaymentStatusRequest(TypedDict, total=False):
     status: Required[Literal["SUCCESS", "REJECTED", "RETURNED"]]
     code: str | None
     message: str | None
+
+
+class SandboxWebhookDelivery(TypedDict, total=False):
+    """One push notification and its delivery (sandbox only)."""
+    eventRef: Required[str]
+    type: Required[Literal["statusChange", "cardedRate", "rfi", "accountValidation"]]
+    partnerId: Required[str]
+    paymentId: str
+    state: Required[Literal["pending", "delivered", "failed"]]
+    attempts: Required[int]
+    created: Required[str]
+    lastAttempt: str
+    nextAttempt: str
+    lastStatus: int
+    lastError: str
+    finished: str
+
+
+class SandboxWebhookDeliveries(TypedDict):
+    """The sandbox's push deliveries (sandbox only)."""
+    deliveries: list[SandboxWebhookDelivery]
 
 
 class Money(TypedDict):

@@ -112,8 +112,11 @@ class SandboxApp:
     def __init__(self, store: Store, *, clock: Callable[[], float] = time.time,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
                  logger: logging.Logger | None = None,
-                 check_responses: bool | None = None, require_kyc: bool = True) -> None:
+                 check_responses: bool | None = None, require_kyc: bool = True,
+                 pushes: Callable[[], None] | None = None) -> None:
         self.store = store
+        self.pushes = pushes
+        """Push notifications are on: called after each request, to wake the sender."""
         self.require_kyc = require_kyc
         """Payments must name their parties as their type says (``transfer``)."""
         self.clock = clock
@@ -165,9 +168,13 @@ class SandboxApp:
             partner, partner_ids = self._partner(scope, route, params, headers)
             request = Request(scope["method"], params, _query(scope), headers, body, fmt,
                               partner, self.clock(), route.operation_id, partner_ids,
-                              self.require_kyc)
-            reply = await anyio.to_thread.run_sync(
-                functools.partial(route.handler, request, self.store))
+                              self.require_kyc, self.pushes is not None)
+            try:
+                reply = await anyio.to_thread.run_sync(
+                    functools.partial(route.handler, request, self.store))
+            finally:
+                if self.pushes is not None:
+                    self.pushes()
             status, payload = reply.status, self._serialise(reply, fmt)
         except _Disconnected:
             return
@@ -278,16 +285,20 @@ def create_sandbox_app(database: str | os.PathLike[str], *,
                        clock: Callable[[], float] = time.time,
                        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
                        check_responses: bool | None = None,
-                       require_kyc: bool = True) -> SandboxApp:
+                       require_kyc: bool = True,
+                       pushes: Callable[[], None] | None = None) -> SandboxApp:
     """The sandbox on the SQLite file ``database`` (created if needed).
 
     ``clock`` gives Unix seconds: quote expiry, payment lifecycles and every timestamp come
     from it. ``check_responses``: check every answer against the contract (``None``: as the
     environment says, see ``xbsec.sandbox.conformance``). ``require_kyc``: refuse a payment
-    that does not name its parties (``xbsec.sandbox.transfer``).
+    that does not name its parties (``xbsec.sandbox.transfer``). ``pushes``: push
+    notifications are on (events go to the outbox, ``xbsec.sandbox.pushes``), and this is
+    called after each request to wake the sender.
     ``ConfigurationError`` if the file cannot be opened or is not a sandbox database.
     """
     if max_body_bytes < 1:
         raise ConfigurationError("max_body_bytes must be positive")
     return SandboxApp(Store(database), clock=clock, max_body_bytes=max_body_bytes,
-                      check_responses=check_responses, require_kyc=require_kyc)
+                      check_responses=check_responses, require_kyc=require_kyc,
+                      pushes=pushes)

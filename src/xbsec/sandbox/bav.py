@@ -33,6 +33,7 @@ from xbsec.sandbox.business_errors import INVALID_INPUT_LENGTH, INVALID_INPUT_VA
 from xbsec.sandbox.countries import alpha2, is_country
 from xbsec.sandbox.iban import IBAN_LENGTHS, check_digits, iban_problem, normalise
 from xbsec.sandbox.identifiers import new_uuid
+from xbsec.sandbox.pushes import account_validation_pushed
 from xbsec.sandbox.request import Reply, Request
 from xbsec.sandbox.store import Store
 
@@ -148,7 +149,11 @@ def validate_account(request: Request, store: Store) -> Reply:
         result = _card_eligibility(value)
     else:
         result = _account_status(value, document.get("accountDetails"))
-    return Reply({"refId": new_uuid(), **result})
+    answer = {"refId": new_uuid(), **result}
+    if request.pushes:
+        with store.transaction(write=True) as db:
+            account_validation_pushed(db, request.partner_id, answer, request.now)
+    return Reply(answer)
 
 
 def bank_details(request: Request, store: Store) -> Reply:

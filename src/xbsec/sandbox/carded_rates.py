@@ -31,7 +31,8 @@ from xbsec.sandbox.request import Reply, Request
 from xbsec.sandbox.store import Store
 from xbsec.sandbox.timestamps import utc_timestamp
 
-__all__ = ["CARDED_FROM", "CARDED_TO", "CardedTier", "carded_rates", "find_tier"]
+__all__ = ["CARDED_FROM", "CARDED_TO", "CardedTier", "carded_rates", "find_tier",
+           "rates_document"]
 
 CARDED_FROM: Final = ("USD", "EUR", "GBP")
 CARDED_TO: Final = ("AUD", "CAD", "EUR", "GBP", "INR", "JPY", "KES", "MAD", "MXN", "NGN", "PHP",
@@ -80,9 +81,14 @@ def _rate(partner_id: str, sender: str, receiver: str, now: float) -> dict[str, 
             "account_type": "BANK", "tier_identifier_rate": "", "tiers": {"tier": tiers}}
 
 
+def rates_document(partner_id: str, now: float) -> dict[str, Any]:
+    """The carded rates of ``now``'s UTC day for a partner: ``{"rates": {"rate": [...]}}``."""
+    return {"rates": {"rate": [_rate(partner_id, sender, receiver, now)
+                               for sender, receiver in _pairs()]}}
+
+
 def carded_rates(request: Request, store: Store) -> Reply:
-    return Reply({"rates": {"rate": [_rate(request.partner_id, sender, receiver, request.now)
-                                     for sender, receiver in _pairs()]}})
+    return Reply(rates_document(request.partner_id, request.now))
 
 
 def find_tier(rate_id: str, now: float) -> CardedTier | None:

@@ -54,10 +54,11 @@ from xbsec.sandbox.lifecycle import CANCELLED_CODE, payment_view, state
 from xbsec.sandbox.money import CURRENCIES, Money
 from xbsec.sandbox.pricing import Fx, price, read_fx
 from xbsec.sandbox.proposals import StoredProposal, find_proposal, unknown_proposal
+from xbsec.sandbox.pushes import status_pushed
 from xbsec.sandbox.quotes import timeout
 from xbsec.sandbox.rates import Terms
 from xbsec.sandbox.request import Reply, Request
-from xbsec.sandbox.rfi import open_rfi_request
+from xbsec.sandbox.rfi import cancel_rfi_requests, open_rfi_request, rfi_pushed
 from xbsec.sandbox.store import Store
 from xbsec.sandbox.timestamps import iso_timestamp
 from xbsec.sandbox.transfer import (
@@ -228,17 +229,21 @@ def create_payment(request: Request, store: Store) -> Reply:
             db.execute(
                 "INSERT INTO payments (payment_id, partner_id, transaction_reference,"
                 " proposal_id, status, outcome, settles_at, cancellable, charged_currency,"
-                " charged_amount, created_at, status_changed_at, document)"
-                " VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?)",
+                " charged_amount, created_at, status_changed_at, document, pushed_status)"
+                " VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (payment_id, partner, reference, proposal_id, outcome(reference, amount),
                  now + SETTLEMENT_SECONDS, int(transfer.cancellable), charged["currency"],
-                 charged["amount"], now, now, json.dumps(document)))
+                 charged["amount"], now, now, json.dumps(document),
+                 "PENDING" if request.pushes else None))
         except sqlite3.IntegrityError:
             # The checks above run under the write lock, so only a database shared with
             # something that does not take it can get here; the constraint still holds.
             raise _duplicate_reference() from None
         if amount >= RFI_THRESHOLD:
-            open_rfi_request(db, partner, new_uuid(), payment_id, now)
+            request_id = new_uuid()
+            open_rfi_request(db, partner, request_id, payment_id, now)
+            if request.pushes:
+                rfi_pushed(db, partner, request_id, now)
         row = payment_row(db, partner, "payment_id", payment_id)
     if times_out(reference):
         raise timeout("payment")
@@ -291,7 +296,7 @@ def cancel_payment(request: Request, store: Store) -> Reply:
                    " rejected_code = ?, rejected_message = ? WHERE payment_id = ?",
                    (request.now, CANCELLED_CODE, "Cancelled at the partner's request",
                     row["payment_id"]))
-        db.execute("UPDATE rfi_requests SET status = 'CANCELLED', updated_at = ?"
-                   " WHERE payment_id = ? AND status IN ('OPEN', 'REVIEW')",
-                   (request.now, row["payment_id"]))
+        if request.pushes:
+            status_pushed(db, row["payment_id"], request.now)
+        cancel_rfi_requests(db, row["payment_id"], request.now, pushes=request.pushes)
     return Reply({"cancelpayment": {"status": "SUCCESS"}})

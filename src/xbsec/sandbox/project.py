@@ -17,6 +17,14 @@ Layout of the project folder::
     server/client-encryption.pem          its certificate, so that a JWE kid may name
                                           either fingerprint (SPEC §3.4)
     server/mastercard-encryption.pem      public half responses are encrypted to
+    webhook-client-ca.pem         the test "Mastercard client CA": a push receiver trusts
+                                  the client certificates it issued (SPEC §9)
+    webhook-server.pem            a TLS server certificate for a local push receiver
+    webhook-server-key.pem        (127.0.0.1, localhost, ::1 and the webhook URL's host)
+    server/webhooks.toml          where and how the sandbox pushes (``push_settings``)
+    server/webhook-client.pem     the sandbox's client certificate for pushes, and its key
+    server/webhook-client-key.pem
+    server/webhook-server-ca.pem  the CA of webhook-server.pem, which the sandbox trusts
     server/sandbox.db             the sandbox's SQLite state (created by ``serve``)
     server/oauth2.db              the Balance APIs' authorization server: consents, codes,
                                   token hashes (created by ``serve``)
@@ -25,6 +33,7 @@ Files that hold a private key or a password (the PKCS#12 files, the server's pri
 the profile with its password, the databases) are created mode 0600 from their first byte,
 never written readable and then restricted. Nothing here is a secret worth much (a local
 test project, with Mastercard's public sandbox password), but it is how a real one is kept.
+The two push CAs' private keys are not kept: each issued its one certificate.
 """
 
 from __future__ import annotations
@@ -57,6 +66,7 @@ class SandboxProject:
     consumer_key: str
     partner_id: str
     auth: str
+    webhook_url: str | None = None
 
     @property
     def profile(self) -> Path:
@@ -82,6 +92,10 @@ class SandboxProject:
             "client_encryption_cert": str(self.folder / "client-encryption.pem"),
             "mastercard_encryption_key": str(self.folder / "mastercard-encryption.p12"),
             "mastercard_encryption_key_password": SIGNING_PASSWORD,
+            "webhook_client_ca": str(self.folder / "webhook-client-ca.pem"),
+            "webhook_server_cert": str(self.folder / "webhook-server.pem"),
+            "webhook_server_key": str(self.folder / "webhook-server-key.pem"),
+            "webhook_url": self.webhook_url,
         }
 
 
@@ -111,12 +125,57 @@ def _write_private_text(path: Path, text: str) -> None:
         raise ConfigurationError(f"{path}: cannot be written: {exc.strerror or exc}") from None
 
 
+def _push_certificates(root: Path, server: Path, webhook_url: str | None, days: int) -> None:
+    """The two sides of push notifications' mutual TLS (see the module's layout)."""
+    from urllib.parse import urlsplit
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from xbsec.keys import (
+        certificate_authority,
+        generate_rsa_key,
+        issue_certificate,
+        write_certificate_pem,
+        write_private_key_pem,
+    )
+
+    def name(common_name: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    client_ca_key, client_ca = certificate_authority("xbsec sandbox Mastercard client CA",
+                                                     days=days)
+    client_key = generate_rsa_key()
+    client = issue_certificate(client_key.public_key(), name("xbsec sandbox push client"),
+                               issuer_key=client_ca_key, issuer_certificate=client_ca,
+                               days=days, client_auth=True)
+    write_certificate_pem(root / "webhook-client-ca.pem", client_ca)
+    write_certificate_pem(server / "webhook-client.pem", client)
+    write_private_key_pem(server / "webhook-client-key.pem", client_key)
+
+    names = ["127.0.0.1", "localhost", "::1"]
+    host = urlsplit(webhook_url).hostname if webhook_url else None
+    if host and host not in names:
+        names.append(host)
+    server_ca_key, server_ca = certificate_authority("xbsec sandbox webhook server CA",
+                                                     days=days)
+    receiver_key = generate_rsa_key()
+    receiver = issue_certificate(receiver_key.public_key(), name(names[-1]),
+                                 issuer_key=server_ca_key, issuer_certificate=server_ca,
+                                 days=days, server_names=tuple(names))
+    write_certificate_pem(root / "webhook-server.pem", receiver)
+    write_private_key_pem(root / "webhook-server-key.pem", receiver_key)
+    write_certificate_pem(server / "webhook-server-ca.pem", server_ca)
+
+
 def init_project(folder: str | os.PathLike[str], *, port: int = 8080,
                  auth: str = "oauth1", force: bool = False,
-                 days: int = 365) -> SandboxProject:
+                 days: int = 365, webhook_url: str | None = None) -> SandboxProject:
     """Create keys, a profile and a registry in ``folder`` (which must be empty or absent).
 
     ``days``: how long the certificates are valid (short lives test expiry warnings).
+    ``webhook_url``: where the sandbox sends push notifications (``https://...``); without
+    it, nothing is pushed until ``server/webhooks.toml`` names one.
     """
     from xbsec.keys import (
         generate_rsa_key,
@@ -125,9 +184,12 @@ def init_project(folder: str | os.PathLike[str], *, port: int = 8080,
         write_pkcs12,
         write_private_key_pem,
     )
+    from xbsec.sandbox.push_settings import check_url, settings_text
 
     if auth not in ("oauth1", "request-token"):
         raise ConfigurationError("auth must be oauth1 or request-token")
+    if webhook_url is not None:
+        check_url(webhook_url)
     root = Path(folder)
     if root.exists() and any(root.iterdir()) and not force:
         raise ConfigurationError(f"{root} is not empty; choose an empty folder (or --force)")
@@ -202,6 +264,8 @@ mastercard_encryption_certificate = "mastercard-encryption.pem"
 token_store = "file"
 token_store_path = "tokens.json"
 """
+    _push_certificates(root, server, webhook_url, days)
+    (server / "webhooks.toml").write_text(settings_text(webhook_url))
     _write_private_text(root / "xbsec.toml", profile)  # it holds the key passwords
     (server / "registry.toml").write_text(registry)
-    return SandboxProject(root, consumer_key, partner_id, auth)
+    return SandboxProject(root, consumer_key, partner_id, auth, webhook_url)

@@ -51,6 +51,8 @@ class Request:
     """The partners the caller acts for (the gateway's word); ``None`` without a gateway."""
     require_kyc: bool = True
     """A payment must name its parties (``xbsec.sandbox.transfer.require_parties``)."""
+    pushes: bool = False
+    """Push notifications are on: events go to the outbox (``xbsec.sandbox.pushes``)."""
 
     def query_value(self, name: str, *, required: bool) -> str | None:
         """The one value of a query parameter; a repeated one is refused."""

@@ -2,9 +2,11 @@
 
 At Mastercard an RFI is raised by the RFI team and announced by the RFI push. The sandbox
 raises one itself for every payment of ``RFI_THRESHOLD`` or more (``xbsec.sandbox.triggers``),
-asking for ``ASKED``; as it cannot push, ``GET /sandbox/payments/{payment_id}/rfi`` answers
-the push it would have sent (``xbsec.sandbox.controls``), whose ``requestId`` is the UUID the
-APIs below take.
+asking for ``ASKED``, and pushes it when pushes are on (``xbsec.sandbox.pushes``);
+``GET /sandbox/payments/{payment_id}/rfi`` answers that first push too
+(``xbsec.sandbox.controls``), whose ``requestId`` is the UUID the APIs below take. Each event
+of a request's history (created, answered by the partner, cancelled with its payment) is
+one RFI push, ``eventRef`` ``<request id>-<n>``.
 
 =========================================  ==============================================
 GET  .../rfi/requests/{request_id}          ``{"retrieveResponse": {"requestId",
@@ -46,13 +48,14 @@ from xbsec.sandbox.business_errors import (
     Refusal,
 )
 from xbsec.sandbox.identifiers import new_uuid
+from xbsec.sandbox.outbox import enqueue
 from xbsec.sandbox.request import Reply, Request
 from xbsec.sandbox.store import Store
 from xbsec.sandbox.timestamps import iso_timestamp
 
-__all__ = ["ASKED", "MAX_DOCUMENT_BYTES", "download_document", "open_rfi_request",
-           "request_row", "retrieve_rfi_request", "transactions", "update_rfi_request",
-           "upload_document"]
+__all__ = ["ASKED", "MAX_DOCUMENT_BYTES", "cancel_rfi_requests", "download_document",
+           "open_rfi_request", "request_row", "retrieve_rfi_request", "rfi_document",
+           "rfi_pushed", "transactions", "update_rfi_request", "upload_document"]
 
 ASKED: Final = {
     ("sender", "fullName"): "Full name of the sender",
@@ -94,6 +97,41 @@ def transactions(row: sqlite3.Row) -> list[dict[str, Any]]:
              "senderUri": payment["sender_account_uri"],
              "paymentDateTime": payment["created"],
              "transactionReference": payment["transaction_reference"]}]
+
+
+def rfi_document(db: sqlite3.Connection, partner_id: str, request_id: str,
+                 index: int) -> dict[str, Any]:
+    """The RFI push of the ``index``-th event (from 1) of a request's history."""
+    row = request_row(db, partner_id, request_id)
+    history: list[list[Any]] = json.loads(row["history"])
+    kind, _, when = history[index - 1]
+    return {"eventRef": f"{request_id}-{index}", "eventType": kind,
+            "eventTimestamp": iso_timestamp(when), "partnerId": partner_id,
+            "requestId": request_id, "requestStatus": row["status"],
+            "transactions": transactions(row)}
+
+
+def rfi_pushed(db: sqlite3.Connection, partner_id: str, request_id: str, now: float) -> None:
+    """Put the push of the latest event of a request's history in the outbox."""
+    row = request_row(db, partner_id, request_id)
+    index = len(json.loads(row["history"]))
+    enqueue(db, "rfi", partner_id, rfi_document(db, partner_id, request_id, index), now,
+            payment_id=row["payment_id"])
+
+
+def cancel_rfi_requests(db: sqlite3.Connection, payment_id: str, now: float, *,
+                        pushes: bool) -> None:
+    """Cancel the payment's open request, if any (its payment was cancelled)."""
+    row = db.execute("SELECT request_id, partner_id, history FROM rfi_requests"
+                     " WHERE payment_id = ? AND status IN ('OPEN', 'REVIEW')",
+                     (payment_id,)).fetchone()
+    if row is None:
+        return
+    history = [*json.loads(row["history"]), ["REQUEST_CANCELLED", "PARTNER", now]]
+    db.execute("UPDATE rfi_requests SET status = 'CANCELLED', updated_at = ?, history = ?"
+               " WHERE request_id = ?", (now, json.dumps(history), row["request_id"]))
+    if pushes:
+        rfi_pushed(db, row["partner_id"], row["request_id"], now)
 
 
 def _retrieve_document(row: sqlite3.Row) -> dict[str, Any]:
@@ -160,6 +198,8 @@ def update_rfi_request(request: Request, store: Store) -> Reply:
                    " updated_at = ? WHERE request_id = ?",
                    (json.dumps(answers), json.dumps(history), request.now,
                     row["request_id"]))
+        if request.pushes:
+            rfi_pushed(db, request.partner_id, row["request_id"], request.now)
     return Reply({"updateResponse": {"referenceId": new_uuid(), "requestStatus": "REVIEW"}})
 
 

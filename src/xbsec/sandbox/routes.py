@@ -98,6 +98,8 @@ ROUTES: Final = (
            controls.set_payment_status, json_only=True, partner="caller"),
     _route("GET", "/sandbox/payments/{payment_id}/rfi", "sandbox_rfi_notification",
            controls.rfi_notification, json_only=True, partner="caller"),
+    _route("GET", "/sandbox/webhooks/deliveries", "sandbox_webhook_deliveries",
+           controls.webhook_deliveries, json_only=True, partner="caller"),
 )
 
 

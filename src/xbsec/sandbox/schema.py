@@ -8,7 +8,9 @@ beside them.
 
 Version 2 holds Mastercard's real shapes and lifecycles; a version 1 database (the shapes
 of xbsec before them) is refused with a word on what to do, since its documents cannot be
-answered in the real shapes.
+answered in the real shapes. Version 3 adds the push notifications: the outbox of
+deliveries (``xbsec.sandbox.outbox``), the marks of what was pushed once a day, and each
+payment's last status pushed; a version 2 database is brought to version 3 in place.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from xbsec.errors import ConfigurationError
 
 __all__ = ["SCHEMA_VERSION", "ensure_schema"]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 _TABLES: Final = (
     # One proposal per quote, so a quote's transaction reference is unique per partner.
@@ -58,6 +60,7 @@ _TABLES: Final = (
         rejected_message        TEXT,
         return_message          TEXT,
         document                TEXT NOT NULL,  -- JSON: the payment as answered at creation
+        pushed_status           TEXT,           -- the last status pushed; NULL: not pushed
         UNIQUE (partner_id, transaction_reference),
         UNIQUE (proposal_id)
     )""",
@@ -83,6 +86,37 @@ _TABLES: Final = (
 )
 
 
+_PUSH_TABLES: Final = (
+    # Every push, until delivered or given up: one row per event, so that a retry sends the
+    # same eventRef and a restart finds what was pending (xbsec.sandbox.outbox).
+    """CREATE TABLE IF NOT EXISTS push_outbox (
+        id                      INTEGER PRIMARY KEY,
+        event_ref               TEXT NOT NULL UNIQUE,
+        kind                    TEXT NOT NULL,
+        partner_id              TEXT NOT NULL,
+        payment_id              TEXT,
+        document                TEXT NOT NULL,  -- JSON: the push's body, before encryption
+        state                   TEXT NOT NULL
+                                CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts                INTEGER NOT NULL DEFAULT 0,
+        created_at              REAL NOT NULL,
+        next_attempt_at         REAL NOT NULL,
+        last_attempt_at         REAL,
+        last_status             INTEGER,
+        last_error              TEXT,
+        finished_at             REAL
+    )""",
+    "CREATE INDEX IF NOT EXISTS push_outbox_due ON push_outbox (state, next_attempt_at)",
+    # What was pushed once per period (the carded rates of a day, per partner).
+    """CREATE TABLE IF NOT EXISTS push_marks (
+        kind                    TEXT NOT NULL,
+        key                     TEXT NOT NULL,
+        value                   TEXT NOT NULL,
+        PRIMARY KEY (kind, key)
+    )""",
+)
+
+
 def ensure_schema(connection: sqlite3.Connection) -> None:
     """Create the tables if needed, inside the caller's write transaction."""
     version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -91,10 +125,16 @@ def ensure_schema(connection: sqlite3.Connection) -> None:
                                  f"xbsec reads version {SCHEMA_VERSION} (upgrade xbsec)")
     if version == SCHEMA_VERSION:
         return
+    if version == 2:
+        connection.execute("ALTER TABLE payments ADD COLUMN pushed_status TEXT")
+        for statement in _PUSH_TABLES:
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return
     if version != 0:
         raise ConfigurationError(f"the sandbox database has schema version {version}, made by "
                                  "an older xbsec whose documents were not Mastercard's real "
                                  "shapes; remove it (server/sandbox.db) to start afresh")
-    for statement in _TABLES:
+    for statement in (*_TABLES, *_PUSH_TABLES):
         connection.execute(statement)
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

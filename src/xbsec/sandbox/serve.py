@@ -30,6 +30,10 @@ to them (``client_certificate_sha256`` or ``client_certificate_subject``).
 
 Every connection has a header deadline, a body deadline and a place under a cap
 (``xbsec.server.connection_guard``); every request, one structured log line.
+
+Push notifications: when the project's ``server/webhooks.toml`` names a webhook URL, each
+process runs a push sender (``xbsec.sandbox.push_delivery``) from the application's start
+to its end, sending the outbox of the shared database to that URL over mutual TLS.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import json
 import logging
 import os
 import ssl
+import threading
 import tomllib
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -166,6 +171,47 @@ class _Health:
         await self.app(scope, receive, send)
 
 
+class _Pushing:
+    """Runs the push sender while the application runs (ASGI lifespan)."""
+
+    def __init__(self, app: ASGIApp, sender: Any) -> None:
+        self.app = app
+        self.sender = sender
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        import anyio.to_thread
+
+        async def watched() -> Any:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.sender.start()
+            elif message["type"] == "lifespan.shutdown":
+                await anyio.to_thread.run_sync(self.sender.stop)
+            return message
+
+        await self.app(scope, watched, send)
+
+
+def _encryption_certificate(registry: Any) -> Any:
+    """The partner's Mastercard-encryption certificate, as the registry names it now."""
+
+    def find(partner_id: str) -> Any:
+        for consumer in registry:
+            if (partner_id in consumer.partner_ids
+                    and consumer.mastercard_encryption_certificate is not None):
+                return consumer.mastercard_encryption_certificate
+        return None
+
+    return find
+
+
+def _partners(registry: Any) -> Any:
+    return lambda: {partner for consumer in registry for partner in consumer.partner_ids}
+
+
 class _AuthorizationMount:
     """Requests under ``prefixes`` to the authorization server; everything else (lifespan
     included) to the gateway."""
@@ -217,6 +263,7 @@ def build_app(options: ServeOptions) -> ASGIApp:
         AuthorizationStore,
         StoredAccessTokenValidator,
     )
+    from xbsec.sandbox.push_settings import PushSettings
     from xbsec.server.gateway import XBSGateway
     from xbsec.server.registry import WatchedRegistry
 
@@ -230,7 +277,10 @@ def build_app(options: ServeOptions) -> ASGIApp:
     registry = WatchedRegistry(registry_file)
     external = _external_urls(options)
     replay_store, rate_store = _stores(options, server)
-    sandbox = create_sandbox_app(server / "sandbox.db")
+    pushing = PushSettings.load(server)
+    wake = threading.Event()
+    sandbox = create_sandbox_app(server / "sandbox.db", pushes=wake.set
+                                 if pushing is not None and pushing.enabled else None)
     tokens = AuthorizationStore(server / "oauth2.db")
     authorization = AuthorizationServer(
         registry, tokens, accounts=_sandbox_accounts,
@@ -242,8 +292,16 @@ def build_app(options: ServeOptions) -> ASGIApp:
                          rate_store=rate_store, external_url=external, environment="sandbox",
                          exempt_paths=(OPENAPI_PATH,),
                          access_tokens=StoredAccessTokenValidator(tokens, registry=registry))
-    return _Health(_AuthorizationMount(("/oauth2/", "/.well-known/"), authorization, gateway),
-                   store=replay_store, database=sandbox.store, gateway=gateway)
+    app: ASGIApp = _Health(_AuthorizationMount(("/oauth2/", "/.well-known/"), authorization,
+                                               gateway),
+                           store=replay_store, database=sandbox.store, gateway=gateway)
+    if sandbox.pushes is not None and pushing is not None:
+        from xbsec.sandbox.push_delivery import PushSender
+
+        app = _Pushing(app, PushSender(sandbox.store, pushing,
+                                       encryption_certificate=_encryption_certificate(registry),
+                                       partners=_partners(registry), wake=wake))
+    return app
 
 
 def app_from_environment() -> ASGIApp:
