@@ -8,15 +8,19 @@ cancelled while pending) with ``XBSClient``, each signed and encrypted; each ste
 was signed, what crossed the wire and what came back decrypted. Then a tampered and a
 replayed request are refused. Last, the push notifications the payment produced, sent by
 the sandbox over mutual TLS to xbsec's receiver listening on another loopback port
-(``xbsec.webhooks``). Everything is stopped and removed at the end.
+(``xbsec.webhooks``), and the Python that does the same. Everything is stopped and
+removed at the end, unless ``--keep`` (or ``--dir``) keeps the project.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -154,10 +158,67 @@ def _step(title: str) -> None:
     click.secho(f"\n== {title}", bold=True)
 
 
+@contextlib.contextmanager
+def _project_folder(keep: bool, directory: str | None) -> Iterator[str]:
+    """Where the demo's project goes: ``directory`` (kept), a kept temporary folder, or one
+    removed at the end."""
+    if directory is not None:
+        chosen = Path(directory)
+        if chosen.exists() and any(chosen.iterdir()):
+            raise click.UsageError(f"{directory} is not empty; give a new or empty folder")
+        chosen.mkdir(parents=True, exist_ok=True)
+        yield str(chosen.resolve())
+    elif keep:
+        yield tempfile.mkdtemp(prefix="xbsec-demo-")
+    else:
+        with tempfile.TemporaryDirectory(prefix="xbsec-demo-") as temporary:
+            yield temporary
+
+
+def python_for(profile: str) -> str:
+    """The Python that does what the demo did, for a project whose profile is ``profile``."""
+    from pprint import pformat
+
+    return f'''import time
+
+from xbsec import XBSClient
+
+SENDER = {pformat(SENDER, width=88, sort_dicts=False)}
+RECIPIENT = {pformat(RECIPIENT, width=88, sort_dicts=False)}
+
+with XBSClient.from_profile(path={profile!r}) as xbs:
+    reference = f"PY{{int(time.time() * 1000)}}"
+    quote = xbs.create_quote({{
+        "transaction_reference": reference + "Q",
+        "sender_account_uri": "tel:+12125550100",
+        "recipient_account_uri": "tel:+254700000001",
+        "payment_amount": {{"amount": "100.00", "currency": "USD"}},
+        "payment_origination_country": "USA",
+        "payment_type": "P2P",
+        "quote_type": {{"forward": {{"receiver_currency": "KES", "fees_included": "false"}}}},
+    }})
+    proposal = quote["proposals"]["proposal"][0]
+    payment = xbs.create_payment({{"transaction_reference": reference,
+                                  "proposal_id": proposal["id"],
+                                  "sender": SENDER, "recipient": RECIPIENT}})
+    print("payment", payment["id"], payment["status"])
+    assert xbs.retrieve_payment(payment["id"])["id"] == payment["id"]
+    assert xbs.retrieve_payment_by_reference(reference)["id"] == payment["id"]
+    print("cancellation", xbs.cancel_payment(payment["id"])["status"])
+'''
+
+
 @click.command("demo")
+@click.option("--keep", is_flag=True,
+              help="Keep the project (keys, profile, registry, database) and say where.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Make the project in this new or empty folder, and keep it.")
 @handle_errors
-def demo() -> None:
-    """Run quote -> payment -> retrieve -> cancel against a local sandbox, then tamper."""
+def demo(keep: bool, directory: str | None) -> None:
+    """Run quote -> payment -> retrieve -> cancel against a local sandbox, then tamper.
+
+    Ends with the Python that does the same, to start your own integration from.
+    """
     import httpx
 
     from xbsec.client.xbs import XBSClient
@@ -166,7 +227,8 @@ def demo() -> None:
 
     port, hook_port = _free_port(), _free_port()
     received: list[Any] = []
-    with tempfile.TemporaryDirectory(prefix="xbsec-demo-") as folder:
+    kept = keep or directory is not None
+    with _project_folder(keep, directory) as folder:
         _step("1. A sandbox project: keys as Mastercard issues them, a profile, a registry")
         project = init_project(folder, port=port,
                                webhook_url=f"https://127.0.0.1:{hook_port}/webhooks")
@@ -233,5 +295,15 @@ def demo() -> None:
 
                 _step("7. The pushes the payment produced, received over mutual TLS")
                 _show_pushes(received, payment["id"])
-        click.echo("\nThe sandbox is stopped and the project folder removed. Make your own with "
-                   "`xbsec sandbox init --dir DIR` and `xbsec sandbox serve --dir DIR`.")
+        profile_path = project.profile if kept else "demo/xbsec.toml"
+        _step("The same in Python")
+        click.echo(python_for(str(profile_path)))
+        if kept:
+            click.echo(f"The sandbox is stopped; the project is kept in {folder}. Serve it "
+                       f"again with `xbsec sandbox serve --dir {folder}`, then run the Python "
+                       f"above; `xbsec webhooks listen --dir {folder} --port {hook_port}` "
+                       "receives its pushes.")
+        else:
+            click.echo("The sandbox is stopped and the project folder removed. Make your own "
+                       "with `xbsec sandbox init --dir demo` and `xbsec sandbox serve --dir "
+                       "demo`, then run the Python above (or `xbsec demo --keep`).")
