@@ -1,0 +1,70 @@
+"""A shell command that sends an inspected call again: ``curl``, signed by ``xbsec sign``.
+
+Signed afresh (a new nonce and timestamp: the original would be a replay), encrypted again
+with ``xbsec encrypt`` when the original was, with the project's own key files. It names
+the key's password by an environment variable, never its value (the value is in the
+project's ``xbsec.toml``). Every value is quoted for a POSIX shell.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = ["reproduce_command"]
+
+_KEPT_HEADERS: Final = ("content-type", "accept", "partner-ref-id", "x-encrypted",
+                        "specification-type")
+_PASSWORD_ENV: Final = "XBSEC_KEY_PASSWORD"  # noqa: S105 - a variable's name
+
+
+def reproduce_command(detail: dict[str, Any], folder: Path | None) -> str:
+    """The command for one inspection (``xbsec.server.inspection``)."""
+    q = shlex.quote
+    method = str(detail.get("method", "GET"))
+    url = str(detail.get("url", ""))
+    project = folder.resolve() if folder is not None else Path(".")
+    lines: list[str] = []
+    document = detail.get("request_document")
+    has_body = document is not None and int(document.get("size", 0)) > 0
+    if int(detail.get("body_size", 0)) > 0 and not has_body:
+        lines.append("# the request's body is not kept: put it in BODY")
+        lines.append("BODY=''")
+    elif has_body:
+        text = str(document["text"]) if document is not None else ""
+        if detail.get("encrypted"):
+            lines.append(f"BODY=$(printf '%s' {q(text)} | xbsec encrypt "
+                         f"--cert {q(str(project / 'client-encryption.pem'))} --envelope json)")
+        else:
+            lines.append(f"BODY={q(text)}")
+    body = bool(lines)
+    headers = [f"-H {q(f'{_title(name)}: {value}')}"
+               for name, value in detail.get("headers", []) if name in _KEPT_HEADERS]
+    auth = detail.get("auth")
+    oauth = detail.get("oauth") or {}
+    if auth == "oauth1" and oauth.get("oauth_consumer_key"):
+        lines.insert(0, f"# {_PASSWORD_ENV}: the signing key's password "
+                        "(signing_key in xbsec.toml)")
+        sign = (f"xbsec sign -X {q(method)} --url {q(url)}"
+                + (" --body-file -" if body else "")
+                + f" --consumer-key {q(oauth['oauth_consumer_key'])}"
+                + f" --key {q(str(project / 'signing.p12'))} --password-env {_PASSWORD_ENV}"
+                + (f" --signature-method {q(oauth['oauth_signature_method'])}"
+                   if oauth.get("oauth_signature_method") not in (None, "RSA-SHA256") else ""))
+        authorization = (f"\"Authorization: $(printf '%s' \"$BODY\" | {sign})\"" if body
+                         else f"\"Authorization: $({sign})\"")
+    else:
+        lines.insert(0, "# TOKEN: a request token (or, on the Balance APIs, an access token)")
+        authorization = "\"Authorization: Bearer $TOKEN\""
+    curl = [f"curl -sS -X {q(method)} {q(url)}", *headers, f"-H {authorization}"]
+    if body:
+        curl.append("--data-binary \"$BODY\"")
+    lines.append(" \\\n  ".join(curl))
+    return "\n".join(lines)
+
+
+def _title(name: str) -> str:
+    if name == "x-encrypted":
+        return name
+    return "-".join(part.capitalize() for part in name.split("-"))
