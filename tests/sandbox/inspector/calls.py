@@ -10,13 +10,13 @@ import dataclasses
 import json
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from xbsec.client import ClientPipeline, OAuth1Auth
 from xbsec.keys import generate_rsa_key
 from xbsec.oauth1 import OAuth1Signer
 from xbsec.profile import Profile, load_profile
-from xbsec.sandbox.project import SandboxProject
 
 TOKEN = "inspector-test-token-0123456789abcdef"
 
@@ -43,14 +43,14 @@ class Call:
 
 
 class Calls:
-    """Calls for one project, addressed to ``base_url``."""
+    """Calls for one project (its profile file), addressed to ``base_url``."""
 
-    def __init__(self, project: SandboxProject, base_url: str) -> None:
-        self.project = project
+    def __init__(self, profile_file: str | Path, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
-        profile: Profile = load_profile(path=project.profile, environ={})
+        profile: Profile = load_profile(path=profile_file, environ={})
         self.profile = dataclasses.replace(profile, base_url=self.base_url)
-        self.quotes = (f"{self.base_url}/send/v1/partners/{project.partner_id}"
+        self.consumer_key = profile.keys.consumer_key
+        self.quotes = (f"{self.base_url}/send/v1/partners/{profile.partner_id}"
                        "/crossborder/quotes")
 
     def pipeline(self, *, encrypted: bool) -> ClientPipeline:
@@ -74,7 +74,7 @@ class Calls:
     def wrong_key(self) -> Call:
         """Signed with a key that is not the registered certificate's."""
         pipeline = self.pipeline(encrypted=False)
-        pipeline.auth = OAuth1Auth(OAuth1Signer(self.project.consumer_key, generate_rsa_key()))
+        pipeline.auth = OAuth1Auth(OAuth1Signer(self.consumer_key, generate_rsa_key()))
         return self._call(pipeline.request("POST", self.quotes, document=quote()))
 
     def tampered_ciphertext(self) -> Call:

@@ -37,7 +37,7 @@ def http(served: Any) -> ASGIClient:
 
 @pytest.fixture
 def calls(project: SandboxProject) -> Calls:
-    return Calls(project, BASE)
+    return Calls(project.profile, BASE)
 
 
 class Browser:

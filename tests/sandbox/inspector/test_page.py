@@ -105,7 +105,7 @@ def test_the_filters_narrow_the_list(calls: Calls, http: ASGIClient, browser: Br
     assert listed(status="refused") == [4, 3, 2]
     assert listed(status="403") == [3]
     assert listed(reason="NONCE_REPLAYED") == [2]
-    assert listed(consumer=calls.project.consumer_key) == [3, 2, 1]
+    assert listed(consumer=calls.consumer_key) == [3, 2, 1]
     assert listed(path="NOBODY") == [4]
     assert listed(path="quotes", status="ok") == [1]
     fragment = browser.get("/_inspector/rows", status="refused")

@@ -1,14 +1,16 @@
-"""The inspector's stylesheet and its one script (polling with ``fetch``, the copy button).
+"""The inspector's stylesheet, its one script (polling with ``fetch``, the copy button) and
+its icon.
 
 Served as files of their own, so that the page's Content-Security-Policy allows no inline
-script or style at all.
+script or style at all. The icon keeps the browser from asking the APIs for
+``/favicon.ico`` (which the gateway would refuse, and the inspector list).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["SCRIPT", "STYLE"]
+__all__ = ["ICON", "SCRIPT", "STYLE"]
 
 SCRIPT: Final = r"""
 "use strict";
@@ -21,6 +23,10 @@ SCRIPT: Final = r"""
           if (!answer.ok) { return null; }
           var newest = answer.headers.get("X-Newest");
           if (newest === rows.dataset.newest) { return null; }
+          var kept = document.getElementById("kept");
+          if (kept && answer.headers.get("X-Kept")) {
+            kept.textContent = answer.headers.get("X-Kept");
+          }
           return answer.text().then(function (html) {
             rows.innerHTML = html;  /* rendered and escaped by the server */
             rows.dataset.newest = newest;
@@ -72,6 +78,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3em .5em; border-bottom: 1px solid var(--line);
          vertical-align: top; }
 table.requests td.target { word-break: break-all; }
+td.failed { color: var(--refused); }
 table.requests a { color: inherit; text-decoration: none; }
 table.requests tr:hover { background: var(--soft); }
 tr.refused td.status, .status.refused { color: var(--refused); font-weight: 600; }
@@ -101,3 +108,8 @@ table.headers td { font-family: ui-monospace, monospace; word-break: break-all; 
 .none, .note, p.count { color: #57606a; }
 button.copy { margin-top: .3em; }
 """
+
+ICON: Final = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+               '<rect width="16" height="16" rx="3" fill="#1a7f37"/>'
+               '<path d="M4 8.5l2.5 2.5L12 5.5" stroke="#fff" stroke-width="2" fill="none"/>'
+               '</svg>')

@@ -16,7 +16,7 @@ Paths (GET and HEAD only)::
     /_inspector/                     the list, newest first; ?consumer= &status= &reason= &path=
     /_inspector/rows?...             the list's rows alone (what the page polls)
     /_inspector/requests/<id>        one request: its checks, documents, answer, a command
-    /_inspector/static/inspector.js  and .css
+    /_inspector/static/...           its script, style and icon
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ class InspectorPage:
         import anyio.to_thread
 
         from xbsec.sandbox.inspector import render
-        from xbsec.sandbox.inspector.assets import SCRIPT, STYLE
+        from xbsec.sandbox.inspector.assets import ICON, SCRIPT, STYLE
 
         rest = path[len(self.prefix):] if path.startswith(self.prefix) else ""
         filters = Filters(consumer=query.get("consumer", "")[:512],
@@ -137,14 +137,16 @@ class InspectorPage:
             await self._answer(send, 200, body, _HTML, head=head,
                                extra=((b"x-newest", str(newest).encode()),))
         elif rest == "rows":
-            def fragment() -> tuple[bytes, int]:
+            def fragment() -> tuple[bytes, int, int]:
                 newest = self.store.newest()
                 rows = self.store.listed(filters)
-                return render.rows_fragment(rows, self.prefix).encode(), newest
+                return (render.rows_fragment(rows, self.prefix).encode(), newest,
+                        self.store.count())
 
-            body, newest = await anyio.to_thread.run_sync(fragment)
+            body, newest, kept = await anyio.to_thread.run_sync(fragment)
             await self._answer(send, 200, body, _HTML, head=head,
-                               extra=((b"x-newest", str(newest).encode()),))
+                               extra=((b"x-newest", str(newest).encode()),
+                                      (b"x-kept", str(kept).encode())))
         elif rest.startswith("requests/") and rest[9:].isdigit() and len(rest) < 40:
             detail = await anyio.to_thread.run_sync(self.store.detail, int(rest[9:]))
             if detail is None:
@@ -159,6 +161,8 @@ class InspectorPage:
         elif rest == "static/inspector.js":
             await self._answer(send, 200, SCRIPT.encode(), b"text/javascript; charset=utf-8",
                                head=head)
+        elif rest == "static/icon.svg":
+            await self._answer(send, 200, ICON.encode(), b"image/svg+xml", head=head)
         elif rest == "static/inspector.css":
             await self._answer(send, 200, STYLE.encode(), b"text/css; charset=utf-8",
                                head=head)

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
-from xbsec.sandbox.inspector.store import Filters, ListedRequest
+from xbsec.sandbox.inspector.store import DEFAULT_KEEP, Filters, ListedRequest
 
 __all__ = ["detail_page", "list_page", "refusal_page", "rows_fragment"]
 
@@ -48,6 +48,7 @@ def layout(title: str, body: str, prefix: str) -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{_e(title)}</title>"
         f"<link rel=\"stylesheet\" href=\"{_e(prefix)}static/inspector.css\">"
+        f"<link rel=\"icon\" href=\"{_e(prefix)}static/icon.svg\" type=\"image/svg+xml\">"
         f"<script src=\"{_e(prefix)}static/inspector.js\" defer></script></head>"
         f"<body><header><a href=\"{_e(prefix)}\">xbsec sandbox inspector</a>"
         "<span class=\"note\">sandbox keys only: everything here is test data</span>"
@@ -71,7 +72,7 @@ def _marks(steps: Iterable[Sequence[str]]) -> str:
 
 def rows_fragment(rows: Sequence[ListedRequest], prefix: str) -> str:
     if not rows:
-        return "<tr class=\"empty\"><td colspan=\"7\">No request yet.</td></tr>"
+        return "<tr class=\"empty\"><td colspan=\"8\">No request.</td></tr>"
     out = []
     for row in rows:
         link = f"{_e(prefix)}requests/{row.id}"
@@ -84,6 +85,7 @@ def rows_fragment(rows: Sequence[ListedRequest], prefix: str) -> str:
             f"</span> {_e(row.path)}</a></td>"
             f"<td class=\"status\">{row.status}</td>"
             f"<td class=\"reason\">{_e(row.reason or '')}</td>"
+            f"<td class=\"failed\">{_e(row.failed or '')}</td>"
             f"<td class=\"consumer\" title=\"{_e(row.consumer or '')}\">"
             f"{_e(_short(row.consumer))}</td>"
             f"<td class=\"marks\">{_marks(row.steps)}</td>"
@@ -122,10 +124,11 @@ def list_page(rows: Sequence[ListedRequest], filters: Filters, consumers: Sequen
         "<button type=\"submit\">Filter</button>"
         f"<a class=\"clear\" href=\"{_e(prefix)}\">Clear</a></form>")
     table = (
-        f"<p class=\"count\">{kept} request{'s' if kept != 1 else ''} kept, newest first; "
-        "the list follows new requests by itself.</p>"
+        f"<p class=\"count\">Requests kept: <span id=\"kept\">{kept}</span> (the last "
+        f"{DEFAULT_KEEP:,}), newest first; the list follows new ones by itself.</p>"
         "<table class=\"requests\"><thead><tr><th>time</th><th>request</th><th>status</th>"
-        "<th>ReasonCode</th><th>consumer</th><th>checks</th><th>latency</th></tr></thead>"
+        "<th>ReasonCode</th><th>refused at</th><th>consumer</th><th>checks</th><th>latency</th>"
+        "</tr></thead>"
         f"<tbody id=\"rows\" data-newest=\"{newest}\" "
         f"data-source=\"{_e(prefix)}rows{'?' + _e(query) if query else ''}\">"
         f"{rows_fragment(rows, prefix)}</tbody></table>")
