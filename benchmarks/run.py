@@ -3,8 +3,9 @@
 Each row is an xbsec operation as a ratio of throughputs to the raw ``cryptography``
 primitive it is bound by (1.00 = no overhead), measured in the same run; peers, where
 installed, are shown as the same ratio. The gateway rows are requests per second through
-the gateway over loopback, as a ratio to the same sandbox served without it. Exit status 1
-if any row misses its target.
+the gateway over loopback, as a ratio to the same sandbox served without it; the inspector
+row, the gateway's cost per request with the sandbox's inspector on, against off. Exit
+status 1 if any row misses its target.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from benchmarks import (
     bench_fields,
     bench_gateway,
     bench_import,
+    bench_inspector,
     bench_jose,
     bench_memory,
     bench_oauth1,
@@ -48,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         results.extend(bench_gateway.results(requests_per_client=100 if args.quick else 400,
                                              rounds=1 if args.quick else 3))
         print("  measured: gateway on loopback", file=sys.stderr)
+    if not args.only or args.only in bench_inspector.ROW:
+        # In process: the gateway's cost with the sandbox's inspector on, against off.
+        results.extend(bench_inspector.results(rounds=9 if args.quick else 31))
+        print("  measured: inspector on and off", file=sys.stderr)
 
     memory_ok = True
     if not args.only or "memory" in args.only:

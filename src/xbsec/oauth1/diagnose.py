@@ -9,7 +9,7 @@ well-known mistake fits (SPEC §2.4-§2.6; R-TK's troubleshooting table).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -109,7 +109,8 @@ def explain(method: str, url: str, authorization: str | None, body: bytes,
 
     now = time.time() if now is None else now
     report.findings.append(timestamp_finding(params["oauth_timestamp"], now, skew))
-    report.findings.append(body_hash_finding(params.get("oauth_body_hash"), body))
+    report.findings.append(body_hash_finding(params.get("oauth_body_hash"), body_hash(body),
+                                             len(body)))
     explain_signature(report, method, url, params, public_key)
     return report
 
@@ -126,14 +127,14 @@ def timestamp_finding(raw: str, now: float, skew: int = 300) -> Finding:
                    f"(window ±{skew} s){'; check the clock' if level == 'error' else ''}")
 
 
-def body_hash_finding(received: str | None, body: bytes) -> Finding:
-    """``oauth_body_hash`` (as sent, ``None`` when absent) against the body received."""
-    computed = body_hash(body)
+def body_hash_finding(received: str | None, computed: str, size: int) -> Finding:
+    """``oauth_body_hash`` (as sent, ``None`` when absent) against ``computed``, the hash of
+    the ``size`` bytes received."""
     if received is None:
-        return Finding("warning" if not body else "error", "body hash",
+        return Finding("warning" if not size else "error", "body hash",
                        "no oauth_body_hash (every Mastercard signer sends one, SPEC §2.4)")
     if received == computed:
-        return Finding("ok", "body hash", f"matches the {len(body)} received bytes")
+        return Finding("ok", "body hash", f"matches the {size} received bytes")
     hint = ("the body that was signed differs from the body received: serialise once, "
             "sign those bytes, send those bytes (re-serialised JSON, a str body re-encoded "
             "by the HTTP library, or a missing trailing newline are the usual causes)")
@@ -144,12 +145,15 @@ def body_hash_finding(received: str | None, body: bytes) -> Finding:
 
 def explain_signature(report: Explanation, method: str, url: str, params: Mapping[str, str],
                       public_key: rsa.RSAPublicKey, *,
-                      other_urls: Sequence[tuple[str, str]] = ()) -> None:
+                      other_urls: Sequence[tuple[str, str]] = (),
+                      failed: Collection[str] = ()) -> None:
     """The signature checks of ``explain``, added to ``report``: the construction the
     signature verifies under, or the URL it was signed for, or why it verifies under none.
 
     ``other_urls``: more (reason, URL) pairs a client may have signed instead of ``url``,
     tried after the usual mistakes (a gateway knows what the client sent as ``Host``).
+    ``failed``: base strings the signature is known not to verify under (those a gateway
+    tried already), which are not verified again.
     """
     method_name = params["oauth_signature_method"]
     try:
@@ -176,8 +180,8 @@ def explain_signature(report: Explanation, method: str, url: str, params: Mappin
             report.add("error", "url", str(exc))
             return
         report.base_strings[variant] = sbs
-        if report.matched is None and verify_message(public_key, signature, sbs.encode(),
-                                                     method_name):
+        if report.matched is None and sbs not in failed and verify_message(
+                public_key, signature, sbs.encode(), method_name):
             report.matched = variant
             report.signed = sbs
             if sbs in strict:
@@ -201,7 +205,8 @@ def explain_signature(report: Explanation, method: str, url: str, params: Mappin
             sbs = signature_base_string(method, candidate, oauth, variant)
         except SigningError:
             continue
-        if verify_message(public_key, signature, sbs.encode(), method_name):
+        if sbs not in failed and verify_message(public_key, signature, sbs.encode(),
+                                                method_name):
             report.matched = candidate
             report.signed = sbs
             report.add("error", "signature", f"verifies for {candidate} ({why}): the client "

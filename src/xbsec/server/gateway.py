@@ -62,6 +62,7 @@ from xbsec.errors import (
 )
 from xbsec.policy import SecurityPolicy
 from xbsec.server.access_log import AccessRecord, shorten
+from xbsec.server.observer import Trace
 from xbsec.stores.rates import MemoryRateStore
 from xbsec.stores.replay import (
     AsyncReplayStore,
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from xbsec.oauth1.verifier import VerifiedRequest
-    from xbsec.server.observer import RequestObserver, Trace
+    from xbsec.server.observer import RequestObserver
     from xbsec.server.registry import Consumer, Registry
     from xbsec.stores.rates import AsyncRateStore, RateStore
 
@@ -454,7 +455,7 @@ class XBSGateway:
         fmt = _error_format(scope)
         outcome: dict[str, Any] = {"status": 500, "consumer": None, "auth": "-",
                                    "encrypted": False, "reason": "-", "partner": "-"}
-        trace = self._trace() if self.observer is not None else None
+        trace = Trace(self._clock()) if self.observer is not None else None
         outcome["trace"] = trace
         try:
             await self._serve(scope, receive, send, request_id, outcome)
@@ -482,11 +483,6 @@ class XBSGateway:
                          outcome["auth"], outcome["encrypted"], latency).log(self.log)
             if trace is not None:
                 self._observe(scope, request_id, outcome, trace, latency)
-
-    def _trace(self) -> Trace:
-        from xbsec.server.observer import Trace
-
-        return Trace(self._clock())
 
     def _observe(self, scope: Scope, request_id: str, outcome: dict[str, Any], trace: Trace,
                  latency: float) -> None:

@@ -53,9 +53,10 @@ STAGES: Final = ("request", "credentials", "mtls", "entitlement", "body", "oauth
                  "nonce", "decryption", "application")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class ObservedRequest:
-    """One request as the gateway saw and answered it."""
+    """One request as the gateway saw and answered it (made for each request: a plain
+    record, not frozen, which would cost a call per field; an observer reads it only)."""
 
     request_id: str
     received_at: float
@@ -158,13 +159,14 @@ class Trace:
             external_urls=external_urls, policy=policy,
             signed_url=getattr(identity, "signed_url", None) or None,
             variant=getattr(identity, "variant", None) or None,
-            client_certificate=_client_certificate(scope),
+            client_certificate=_client_certificate(scope.get("extensions")),
             response_headers=response_headers, documents=documents,
             document=self.document if documents else None,
             response_body=response_body if documents else None)
 
 
-def _client_certificate(scope: Any) -> str | None:
-    tls = (scope.get("extensions") or {}).get("tls") or {}
-    chain = tls.get("client_cert_chain") or []
+def _client_certificate(extensions: Any) -> str | None:
+    if not extensions:
+        return None
+    chain = (extensions.get("tls") or {}).get("client_cert_chain")
     return str(chain[0]) if chain else None

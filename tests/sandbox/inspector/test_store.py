@@ -18,7 +18,8 @@ def inspection(n: int, *, status: int = 200, reason: str | None = None,
     return {"received_at": 1_800_000_000.0 + n, "request_id": f"r{n}", "method": "POST",
             "path": path, "status": status, "reason_code": reason, "consumer": consumer,
             "failed": "nonce" if status >= 400 else None, "latency_ms": 1.5,
-            "steps": [{"name": "nonce", "outcome": "refused" if status >= 400 else "ok"}]}
+            "headers": "host: example", "context": "{}",
+            "outline": [["nonce", "refused" if status >= 400 else "ok"]]}
 
 
 def test_the_file_is_private_and_kept_across_a_restart(tmp_path: Path) -> None:

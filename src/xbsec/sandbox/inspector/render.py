@@ -228,8 +228,14 @@ def detail_page(detail: dict[str, Any], reproduce: str, prefix: str) -> str:
         ("encrypted", "yes" if detail.get("encrypted") else "no"),
         ("latency", f"{float(detail.get('latency_ms', 0)):.1f} ms"),
     ])
-    steps = "".join(_step(step) for step in detail.get("steps", []))
-    response = detail.get("response") or {}
+    from xbsec.server.inspection import (
+        business_errors,
+        explain_steps,
+        header_pairs,
+        record_url,
+    )
+
+    steps = "".join(_step(step) for step in explain_steps(detail))
     documents = bool(detail.get("documents"))
     body = (
         f"<p><a href=\"{_e(prefix)}\">← all requests</a></p>"
@@ -240,16 +246,17 @@ def detail_page(detail: dict[str, Any], reproduce: str, prefix: str) -> str:
         f"<ol class=\"steps\">{steps or '<li>Not inspected.</li>'}</ol></section>"
         "<section id=\"request\"><h2>Request</h2>"
         f"<p class=\"url\"><span class=\"method\">{_e(detail.get('method', ''))}</span> "
-        f"{_e(detail.get('url', ''))}</p>{_headers(detail.get('headers', []))}"
+        f"{_e(record_url(detail))}</p>"
+        f"{_headers(header_pairs(detail.get('headers', '')))}"
         f"<p>Body: {int(detail.get('body_size', 0))} bytes received.</p></section>"
         "<section id=\"document\"><h2>Request document"
         f"{' (decrypted)' if detail.get('encrypted') else ''}</h2>"
         f"{_document(detail.get('request_document'), documents, 'request document')}"
         "</section>"
         f"<section id=\"response\"><h2>Response <span class=\"status {_status_class(status)}\">"
-        f"{int(response.get('status', status))}</span></h2>"
-        f"{_errors(response.get('errors') or [])}{_headers(response.get('headers', []))}"
-        f"{_document(response.get('document'), documents, 'response document')}"
+        f"{status}</span></h2>{_errors(business_errors(detail))}"
+        f"{_headers(header_pairs(detail.get('response_headers', '')))}"
+        f"{_document(detail.get('response_document'), documents, 'response document')}"
         "</section>"
         "<section id=\"reproduce\"><h2>Reproduce</h2>"
         "<p>A shell command that sends the same call, signed afresh (a new nonce and "

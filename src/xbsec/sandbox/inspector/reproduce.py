@@ -22,8 +22,10 @@ _PASSWORD_ENV: Final = "XBSEC_KEY_PASSWORD"  # noqa: S105 - a variable's name
 def reproduce_command(detail: dict[str, Any], folder: Path | None) -> str:
     """The command for one inspection (``xbsec.server.inspection``)."""
     q = shlex.quote
+    from xbsec.server.inspection import header_pairs, oauth_params_of, record_url
+
     method = str(detail.get("method", "GET"))
-    url = str(detail.get("url", ""))
+    url = record_url(detail)
     project = folder.resolve() if folder is not None else Path(".")
     lines: list[str] = []
     document = detail.get("request_document")
@@ -40,9 +42,10 @@ def reproduce_command(detail: dict[str, Any], folder: Path | None) -> str:
             lines.append(f"BODY={q(text)}")
     body = bool(lines)
     headers = [f"-H {q(f'{_title(name)}: {value}')}"
-               for name, value in detail.get("headers", []) if name in _KEPT_HEADERS]
+               for name, value in header_pairs(detail.get("headers", ""))
+               if name in _KEPT_HEADERS]
     auth = detail.get("auth")
-    oauth = detail.get("oauth") or {}
+    oauth = oauth_params_of(detail)
     if auth == "oauth1" and oauth.get("oauth_consumer_key"):
         lines.insert(0, f"# {_PASSWORD_ENV}: the signing key's password "
                         "(signing_key in xbsec.toml)")

@@ -6,13 +6,15 @@ It keeps ``keep`` requests (10,000 by default): each write drops the oldest beyo
 
 One row per request: the columns the list shows and filters by (time, method, path, status,
 ReasonCode, consumer, the step that refused it, the outcome of every step, latency), and
-the whole inspection (``xbsec.server.inspection``) as JSON for the detail view. Ids only
+the whole record (``xbsec.server.inspection.inspect_request``) as JSON, from which the
+detail view works out each step when it is asked for. Ids only
 grow (``AUTOINCREMENT``), so the newest id tells a page whether anything arrived.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -29,15 +31,26 @@ __all__ = ["DEFAULT_KEEP", "Filters", "InspectorStore", "ListedRequest"]
 DEFAULT_KEEP: Final = 10_000
 LIST_LIMIT: Final = 200
 
+# Two tables: ``requests``, small rows with what the list shows and filters by (10,000 of
+# them are read whole in a few milliseconds, so no index but the id, which every write
+# would pay for), and ``details``, the rest, read one row at a time. The headers, the
+# context and the documents have columns of their own, out of the JSON (no escaping them
+# on every write).
 _SCHEMA: Final = (
     "CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY AUTOINCREMENT, "
     "received_at REAL NOT NULL, request_id TEXT NOT NULL, method TEXT NOT NULL, "
     "path TEXT NOT NULL, status INTEGER NOT NULL, reason TEXT, consumer TEXT, failed TEXT, "
-    "steps TEXT NOT NULL, latency_ms REAL NOT NULL, detail TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS requests_consumer ON requests (consumer, id)",
-    "CREATE INDEX IF NOT EXISTS requests_reason ON requests (reason, id)",
-    "CREATE INDEX IF NOT EXISTS requests_status ON requests (status, id)",
+    "steps TEXT NOT NULL, latency_ms REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS details (id INTEGER PRIMARY KEY, detail TEXT NOT NULL, "
+    "headers TEXT NOT NULL, context TEXT NOT NULL, request_document TEXT, "
+    "response_document TEXT)",
+    # What many requests share (a consumer's registration, the policy), kept once.
+    "CREATE TABLE IF NOT EXISTS contexts (key TEXT PRIMARY KEY, context TEXT NOT NULL)",
 )
+_COLUMNS: Final = ("received_at", "request_id", "method", "path", "status", "reason_code",
+                   "consumer", "failed", "outline", "latency_ms", "headers", "context")
+_IN_COLUMNS: Final = frozenset(_COLUMNS)
+"""The record's members kept in columns of their own; the rest is ``detail`` (JSON)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +106,35 @@ class ListedRequest:
     latency_ms: float
 
 
+def _apart(record: dict[str, Any]) -> tuple[str | None, str | None, dict[str, Any]]:
+    """The two documents' texts, and what goes to ``detail``: the record without its
+    columns and without the documents' texts (their sizes stay)."""
+    rest = {k: v for k, v in record.items() if k not in _IN_COLUMNS}
+    texts = []
+    for key in ("request_document", "response_document"):
+        document = record.get(key)
+        if document is not None:
+            rest[key] = {"size": document["size"], "cut": document["cut"]}
+        texts.append(document["text"] if document is not None else None)
+    return texts[0], texts[1], rest
+
+
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_OUTLINES: dict[int, tuple[Any, str]] = {}
+
+
+def _outline_json(outline: Any) -> str:
+    """The outline's JSON; made once for each outline object (they are shared)."""
+    cached = _OUTLINES.get(id(outline))
+    if cached is not None and cached[0] is outline:
+        return cached[1]
+    text = json.dumps(outline)
+    if len(_OUTLINES) > 1024:
+        _OUTLINES.clear()
+    _OUTLINES[id(outline)] = (outline, text)
+    return text
+
+
 class InspectorStore:
     """The history file: written by the inspector's thread, read by the page."""
 
@@ -108,6 +150,7 @@ class InspectorStore:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._context_keys: dict[int, tuple[str, str]] = {}
         try:
             create_private(self.path)
             with self._transaction() as db:
@@ -153,20 +196,45 @@ class InspectorStore:
                                           f"answer: {type(exc).__name__}: {exc}") from exc
 
     def add(self, inspected: Sequence[dict[str, Any]]) -> None:
-        """Keep these inspections (``xbsec.server.inspection``), then drop the oldest
-        beyond ``keep``."""
+        """Keep these records (``xbsec.server.inspection.inspect_request``), then drop the
+        oldest beyond ``keep``."""
         if not inspected:
             return
-        rows = [(i["received_at"], i["request_id"], i["method"][:16], i["path"][:2048],
-                 i["status"], i.get("reason_code"), i.get("consumer"), i.get("failed"),
-                 json.dumps([[s["name"], s["outcome"]] for s in i["steps"]]),
-                 i["latency_ms"], json.dumps(i, ensure_ascii=False)) for i in inspected]
+        rows = []
+        details = []
+        contexts = []
+        for i in inspected:
+            context = i.get("context", "{}")
+            key = self._context_keys.get(id(context))
+            if key is None or key[0] is not context:
+                key = (context, hashlib.sha256(context.encode()).hexdigest()[:32])
+                if len(self._context_keys) > 1024:
+                    self._context_keys.clear()
+                self._context_keys[id(context)] = key
+                contexts.append((key[1], context))
+            request_document, response_document, rest = _apart(i)
+            rows.append((i["received_at"], i["request_id"], i["method"][:16], i["path"][:2048],
+                         i["status"], i.get("reason_code"), i.get("consumer"), i.get("failed"),
+                         _outline_json(i["outline"]), i["latency_ms"]))
+            details.append((_ENCODER.encode(rest), i.get("headers", ""), key[1],
+                            request_document, response_document))
         with self._transaction() as db:
-            db.executemany("INSERT INTO requests (received_at, request_id, method, path, "
-                           "status, reason, consumer, failed, steps, latency_ms, detail) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.execute("DELETE FROM requests WHERE id <= (SELECT max(id) FROM requests) - ?",
-                       (self.keep,))
+            # Under the write lock: the ids this batch takes follow the last one given.
+            found = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'requests'")
+            last = (found.fetchone() or (0,))[0]
+            ids = range(last + 1, last + 1 + len(rows))
+            db.executemany("INSERT INTO requests (id, received_at, request_id, method, path, "
+                           "status, reason, consumer, failed, steps, latency_ms) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(row_id, *row) for row_id, row in zip(ids, rows, strict=True)])
+            db.executemany("INSERT INTO details (id, detail, headers, context, "
+                           "request_document, response_document) VALUES (?, ?, ?, ?, ?, ?)",
+                           [(row_id, *d) for row_id, d in zip(ids, details, strict=True)])
+            row_id = ids[-1]
+            db.executemany("INSERT OR IGNORE INTO contexts (key, context) VALUES (?, ?)",
+                           contexts)
+            db.execute("DELETE FROM requests WHERE id <= ?", (row_id - self.keep,))
+            db.execute("DELETE FROM details WHERE id <= ?", (row_id - self.keep,))
 
     def listed(self, filters: Filters | None = None, *,
                limit: int = LIST_LIMIT) -> list[ListedRequest]:
@@ -195,11 +263,23 @@ class InspectorStore:
 
     def detail(self, row_id: int) -> dict[str, Any] | None:
         """One request's whole inspection, or ``None``."""
-        rows = self._read("SELECT detail FROM requests WHERE id = ?", (row_id,))
+        rows = self._read("SELECT received_at, request_id, method, path, status, reason, "
+                          "consumer, failed, steps, latency_ms, headers, "
+                          "coalesce(contexts.context, '{}'), detail, "
+                          "request_document, response_document FROM requests "
+                          "JOIN details USING (id) "
+                          "LEFT JOIN contexts ON details.context = contexts.key "
+                          "WHERE id = ?", (row_id,))
         if not rows:
             return None
-        found: dict[str, Any] = json.loads(rows[0][0])
+        row = rows[0]
+        found: dict[str, Any] = json.loads(row[12])
+        found.update(zip(_COLUMNS, row[:12], strict=True))
+        found["outline"] = json.loads(found["outline"])
         found["id"] = row_id
+        for key, text in (("request_document", row[13]), ("response_document", row[14])):
+            if found.get(key) is not None:
+                found[key]["text"] = text or ""
         return found
 
     def count(self) -> int:
