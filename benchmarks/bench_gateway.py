@@ -4,7 +4,8 @@ Two real uvicorn server processes on one test project, with the same uvicorn set
 no access log): ``xbsec sandbox serve`` (the gateway in front of the sandbox) and the bare
 sandbox application (gateway off). ``clients`` client processes, one ``httpx.Client`` each
 (keep-alive), prepare their requests first, then start together and send them one after
-another: POST quotes, the same document every time. The bare sandbox gets them unsigned and
+another: POST quotes, the same document each time but its transaction reference (XBS
+declines a reference quoted before). The bare sandbox gets them unsigned and
 in the clear; the gateway gets them signed with OAuth 1.0a, in the clear (``plain``), or
 signed and JWE-encrypted with ``x-encrypted: true`` (``encrypted``: the gateway decrypts
 each request and encrypts each answer). Throughput is the answered requests over the time
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import shutil
 import signal
 import socket
@@ -102,11 +104,16 @@ def _prepare(base_url: str, loaded: Any, variant: str,
     from xbsec.documents import dumps_json
 
     url = base_url + f"/send/v1/partners/{loaded.partner_id}/crossborder/quotes"
+    # A quote reference is used once (XBS declines a duplicate), so each request has its own.
+    documents = [{"quoterequest": {**QUOTE["quoterequest"], "transaction_reference":
+                                   f"BENCH-{os.getpid()}-{variant}-{time.monotonic_ns()}-{i}"}}
+                 for i in range(count)]
     if variant == "bare":
-        return url, [({"Content-Type": "application/json"}, dumps_json(QUOTE))] * count
+        return url, [({"Content-Type": "application/json"}, dumps_json(document))
+                     for document in documents]
     pipeline = ClientPipeline.from_profile(
         dataclasses.replace(loaded, encryption=variant == "encrypted"))
-    outs = [pipeline.request("POST", url, document=QUOTE) for _ in range(count)]
+    outs = [pipeline.request("POST", url, document=document) for document in documents]
     return url, [(out.headers, out.body) for out in outs]
 
 

@@ -3,15 +3,50 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from xbsec.sandbox.conformance import ENVIRONMENT_VARIABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 WYCHEPROOF = SHARED / "vectors" / "wycheproof"
 PEER = SHARED / "peer-vectors"
+
+
+# Every sandbox the tests build, in process or by `xbsec sandbox serve` (which inherits the
+# environment), checks each of its answers against the contract: a violation is logged and
+# answered as a 500 CONTRACT_VIOLATION (see xbsec.sandbox.conformance).
+os.environ[ENVIRONMENT_VARIABLE] = "1"
+
+
+class _Violations(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.found.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def sandbox_answers_match_the_contract() -> Iterator[_Violations]:
+    """Fail the test whose request made an in-process sandbox answer outside the contract
+    (a test of the check itself takes the violations it caused out of ``found``)."""
+    handler = _Violations()
+    logger = logging.getLogger("xbsec.sandbox.contract")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+    assert not handler.found, "the sandbox answered outside the contract:\n" + "\n".join(
+        handler.found)
 
 
 def _require(path: Path) -> Path:

@@ -293,6 +293,14 @@ class TimestampError(RefusedError):
     status = 401
     default_reason_code = "INVALID_TIMESTAMP"
 
+    @classmethod
+    def clock_off(cls, what: str, offset: float, window: int) -> TimestampError:
+        """``what`` lies ``offset`` seconds from the receiver's clock (positive: ahead),
+        outside ``±window``: the message says by how much, and which way."""
+        way = "ahead of" if offset > 0 else "behind"
+        return cls(f"{what} is {abs(round(offset))} s {way} the server's clock (accepted: "
+                   f"±{window} s); set the sending machine's clock (NTP)")
+
 
 class NonceReplayError(RefusedError):
     """The (consumer key, nonce) pair was already used within the retention window."""

@@ -1,11 +1,11 @@
 """Profiles: one name in a TOML file picks environment, edge, keys, auth and encryption.
 
-Where the file is: the path given (``--profile``), else ``$XBSEC_PROFILE``, else
-``xbsec.toml`` in the working directory. Which profile: the name given
-(``--profile-name``), else ``$XBSEC_PROFILE_NAME``, else the file's ``default``, else its
-only profile. Relative paths are read from the file's folder. Secrets stay out of the file:
-``password_env`` names an environment variable (a literal ``password`` is accepted for
-sandbox keys whose password is public anyway)::
+Where the file is: the path given (``path=``, or ``--profile-file`` on the command line),
+else ``$XBSEC_PROFILE``, else ``xbsec.toml`` in the working directory. Which profile: the
+name given (``name=``, or ``--profile``), else ``$XBSEC_PROFILE_NAME``, else the file's
+``default``, else its only profile. Relative paths are read from the file's folder.
+Secrets stay out of the file: ``password_env`` names an environment variable (a literal
+``password`` is accepted for sandbox keys whose password is public anyway)::
 
     default = "sandbox"
 
@@ -183,6 +183,24 @@ class _Reader:
                                                                   prefix))
 
 
+def _check_not_swapped(r: _Reader, keys: ProjectKeys) -> None:
+    """Refuse the two encryption pairs swapped before any request is sent: the answer to a
+    request would be encrypted to a key this profile cannot decrypt with, after XBS had
+    already acted on it (a payment made, its answer unreadable)."""
+    from xbsec.keys import spki_sha256_hex
+
+    client = keys.client_encryption_certificate
+    if client is None:
+        return
+    own = {spki_sha256_hex(key) for key in keys.mastercard_encryption_keys}
+    if spki_sha256_hex(client) in own:
+        raise r.fail("encryption", "client_encryption_certificate is the public half of one "
+                     "of mastercard_encryption_keys: the two pairs are swapped",
+                     "client_encryption_certificate is Mastercard's certificate (you encrypt "
+                     "requests to it); mastercard_encryption_keys are your private keys (you "
+                     "decrypt answers with them)")
+
+
 def find_profile_file(explicit: str | os.PathLike[str] | None = None, *,
                       environ: Mapping[str, str] | None = None,
                       cwd: Path | None = None) -> Path:
@@ -193,8 +211,10 @@ def find_profile_file(explicit: str | os.PathLike[str] | None = None, *,
     if not path.is_file():
         how = ("given" if explicit else "named by $XBSEC_PROFILE" if chosen
                else "looked for in the working directory")
-        raise ConfigurationError(f"no profile file at {path} ({how}); create one (see "
-                                 "`xbsec sandbox init`) or pass --profile PATH")
+        raise ConfigurationError(
+            f"no profile file at {path} ({how}); give its path (--profile-file PATH on the "
+            "command line, path= in Python) or set $XBSEC_PROFILE, or create one with "
+            "`xbsec sandbox init --dir DIR`")
     return path
 
 
@@ -278,6 +298,7 @@ def _read(r: _Reader) -> Profile:
         if str(exc).startswith(str(r.path)):
             raise
         raise r.fail("keys", str(exc)) from None
+    _check_not_swapped(r, keys)
     if auth == "request-token" and keys.signing_certificate is None:
         raise r.fail("signing_certificate", "request tokens carry the signing certificate "
                      "(x5c)", "use a PKCS#12 signing key or add signing_certificate")

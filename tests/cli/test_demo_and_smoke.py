@@ -15,7 +15,7 @@ def test_demo_runs_the_whole_flow_and_leaves_nothing_running(run) -> None:
     result = run("demo")
     assert result.exit_code == 0, result.output
     for expected in ("/crossborder/quotes", "/crossborder/payment", "?ref=DEMO",
-                     "status PENDING", "status CANCELLED",
+                     "status PENDING", "cancellation SUCCESS", "the payment is now REJECTED",
                      'body on the wire (', '{"encrypted_payload":{"data":"eyJ',
                      "refused (one bit flipped in the encrypted body): 401 INVALID_BODY_HASH",
                      "refused (the payment request replayed): 401 NONCE_REPLAYED"):

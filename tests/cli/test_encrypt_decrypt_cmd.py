@@ -78,7 +78,7 @@ def test_any_failure_is_exit_1_and_says_only_decryption_failed(run, project, man
     token = _encrypt(run, project).output.strip()
     result = _decrypt(run, project, mangle(token).encode("utf-8", "surrogateescape"))
     assert result.exit_code == 1
-    assert result.output.strip() == "error: decryption failed"
+    assert result.output.strip() == "Error: decryption failed"
 
 
 def test_a_token_for_another_key_is_just_decryption_failed(run, project, tmp_path) -> None:
@@ -86,7 +86,7 @@ def test_a_token_for_another_key_is_just_decryption_failed(run, project, tmp_pat
     token = run("encrypt", "--cert", str(tmp_path / "o.pem"), input=DOC).output
     result = _decrypt(run, project, token)
     assert result.exit_code == 1
-    assert result.output.strip() == "error: decryption failed"
+    assert result.output.strip() == "Error: decryption failed"
 
 
 def test_sixteen_byte_ivs_need_the_compatible_default(run, project) -> None:

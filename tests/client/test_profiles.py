@@ -175,7 +175,8 @@ def test_request_tokens_need_the_signing_certificate(key_dir, tmp_path) -> None:
 
 
 def test_file_level_problems(tmp_path, key_dir) -> None:
-    with pytest.raises(ConfigurationError, match=r"no profile file at .* pass --profile PATH"):
+    with pytest.raises(ConfigurationError,
+                       match=r"no profile file at .*--profile-file PATH.*\$XBSEC_PROFILE"):
         load_profile(path=tmp_path / "none.toml")
     with pytest.raises(ConfigurationError, match=r"named by \$XBSEC_PROFILE"):
         load_profile(environ={"XBSEC_PROFILE": str(tmp_path / "none.toml")})

@@ -40,6 +40,7 @@ ENDPOINTS = {
     ("get", "/crossborder/endpoint-guide/specifications"): "endpoint_guide",
     ("post", "/send/address-validation-service/addresses/validations"): "validate_address",
     ("post", "/sandbox/payments/{payment_id}/status"): "set_payment_status",
+    ("get", "/sandbox/payments/{payment_id}/rfi"): "sandbox_rfi_notification",
 }
 WEBHOOK_OPERATIONS = {"on_status_change", "on_carded_rates", "on_rfi", "on_account_validation"}
 
@@ -155,7 +156,7 @@ def test_error_statuses_where_the_real_api_uses_them() -> None:
 
 XML_OPERATIONS = {"create_quote", "create_payment", "retrieve_payment",
                   "retrieve_payment_by_reference", "cancel_payment", "carded_rates",
-                  "confirm_quote", "set_payment_status"}
+                  "confirm_quote"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(ENDPOINTS.values()))

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.sandbox.samples import payment_request, quote_request
+from tests.sandbox.samples import KYC, quote_request
 
 __all__ = ["Wire", "new_reference", "payment_for", "proposal_id", "quote_for"]
 
@@ -17,12 +17,20 @@ def new_reference() -> str:
     return "E2E-" + uuid.uuid4().hex[:24]
 
 
+MOBILE = "tel:+254700000001"
+"""A mobile-money recipient: its payments can be cancelled while pending."""
+
+
 def quote_for(reference: str, **changes: Any) -> dict[str, Any]:
+    changes.setdefault("recipient_account_uri", MOBILE)
     return quote_request(transaction_reference=reference, **changes)
 
 
 def payment_for(reference: str, proposal: str, **changes: Any) -> dict[str, Any]:
-    return payment_request(proposal, transaction_reference=reference, **changes)
+    """A payment with a quote as Mastercard's reference app makes it: a reference, the
+    proposal and the parties (KYC)."""
+    return {"paymentrequest": {"transaction_reference": reference, "proposal_id": proposal,
+                               **KYC, **changes}}
 
 
 def proposal_id(quote: Any) -> str:

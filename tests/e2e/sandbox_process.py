@@ -34,7 +34,7 @@ from xbsec.profile import Profile, load_profile
 
 SIGNING_PASSWORD = "keystorepassword"  # Mastercard's sandbox default, written by init
 _PROBLEMS = ("Traceback", "failed inside the gateway", "Exception in ASGI application",
-             "sandbox request", "INTERNAL_ERROR")
+             "sandbox request", "INTERNAL_ERROR", "contract violation")
 
 
 def xbsec_command() -> str:

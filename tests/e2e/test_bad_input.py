@@ -172,7 +172,7 @@ def test_a_malformed_envelope(caller: Caller, oauth1_project: Project, body: byt
     if body:
         assert (reason, source) == ("INVALID_INPUT_FORMAT", "encrypted_payload")
     else:  # an empty POST asks for an encrypted answer: the sandbox wants a document
-        assert (reason, source) == ("MISSING_REQUIRED_INPUT", "quoterequest")
+        assert (reason, source) == ("MISSING_REQUIRED_INPUT", "Body")
 
 
 # -- truncated bodies ----------------------------------------------------------------------

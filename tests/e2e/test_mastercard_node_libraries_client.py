@@ -93,11 +93,13 @@ def test_the_payment_flow_with_mastercard_node_libraries(partner: NodeLibrariesC
     assert partner.call("GET", f"?ref={reference}") == {"payment": payment}
     assert partner.call("GET", f"/{payment['id']}") == {"payment": payment}
     cancelled = partner.call("POST", f"/{payment['id']}/cancel", {"cancelpaymentrequest": {}})
-    assert cancelled["cancelpayment"]["status"] == "CANCELLED"
+    assert cancelled["cancelpayment"]["status"] == "SUCCESS"
+    after = partner.call("GET", f"/{payment['id']}")["payment"]
+    assert (after["status"], after["rejected_status"]["Code"]) == ("REJECTED", "CANCELLED")
     # The library's own spelling went over the wire, and xbsec's came back.
     assert len(partner.tokens) == 3
     assert all("/" in token and "_" not in token for token in partner.tokens)
-    assert len(partner.answers) == 5
+    assert len(partner.answers) == 6
 
 
 def test_a_kid_that_is_the_certificate_fingerprint(oauth1_project: Project,

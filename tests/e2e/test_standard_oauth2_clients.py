@@ -92,8 +92,9 @@ def run_guide(project: Project, sandbox: SandboxServer, library: str,
     return namespace
 
 
-def _accounts(document: dict[str, Any]) -> list[str]:
-    return [account["account_id"] for account in document["accounts"]["account"]]
+def _accounts(document: list[dict[str, Any]]) -> list[str]:
+    # Mastercard's GEN Account shape: a JSON array of camelCase accounts.
+    return [account["accountId"] for account in document]
 
 
 @pytest.mark.parametrize("library", ["authlib", "requests-oauthlib"])
@@ -104,7 +105,7 @@ def test_the_whole_flow_with_a_standard_client(project, sandbox, library, monkey
     token, refreshed = dict(ran["token"]), dict(ran["refreshed"])
     assert token["token_type"].lower() == "bearer"
     assert token["scope"] in ("balances", ["balances"])  # oauthlib splits it
-    assert len(_accounts(ran["accounts"])) == 3  # the sandbox's settlement accounts
+    assert _accounts(ran["accounts"]) == ["acct_1001", "acct_1002", "acct_1003", "acct_1234"]
     # The refresh rotated both tokens, and the new access token reads the same accounts.
     assert refreshed["access_token"] != token["access_token"]
     assert refreshed["refresh_token"] != token["refresh_token"]

@@ -30,8 +30,9 @@ def _generator() -> str | None:
 
 
 @contextmanager
-def generated_package(out: Path) -> Iterator[ModuleType]:
-    """Generate ``xbs_mini_client`` into ``out`` and import it (skips when it cannot)."""
+def generated_package(out: Path, spec: Path = SPEC,
+                      package: str = PACKAGE) -> Iterator[ModuleType]:
+    """Generate ``package`` from ``spec`` into ``out`` and import it (skips when it cannot)."""
     generator = _generator()
     if generator is None:
         pytest.skip("openapi-generator-cli is not installed (dev extra)")
@@ -41,15 +42,15 @@ def generated_package(out: Path) -> Iterator[ModuleType]:
         if importlib.util.find_spec(needed) is None:
             pytest.skip(f"the generated client needs {needed}, which is not installed")
     done = subprocess.run(
-        [generator, "generate", "-g", "python", "-i", str(SPEC), "-o", str(out),
-         "--package-name", PACKAGE, "--global-property", "apiTests=false,modelTests=false"],
+        [generator, "generate", "-g", "python", "-i", str(spec), "-o", str(out),
+         "--package-name", package, "--global-property", "apiTests=false,modelTests=false"],
         capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
         pytest.fail(f"OpenAPI Generator failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     sys.path.insert(0, str(out))
     try:
-        yield importlib.import_module(PACKAGE)
+        yield importlib.import_module(package)
     finally:
         sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
             del sys.modules[name]

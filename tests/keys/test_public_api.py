@@ -18,7 +18,7 @@ EXPECTED = {
     "load_keystore_aliases", "load_private_key", "load_public_key", "make_csr", "pkcs12_bytes",
     "private_key_pem", "public_key_of", "self_signed_certificate", "spki_sha256_hex", "validity",
     "write_certificate_pem", "write_csr_pem", "write_pkcs12", "write_private_key_pem",
-    "x5t_s256",
+    "x5t_s256", "certificate_authority", "issue_certificate", "load_csr",
 }
 
 

@@ -150,6 +150,10 @@ def test_timestamp_outside_the_window_is_401(rsa_key_2048, verifier, offset) -> 
     with pytest.raises(TimestampError) as info:
         verifier.verify("POST", URL, signer.authorization_header("POST", URL, BODY), BODY)
     assert info.value.status == 401
+    way = "ahead of" if offset > 0 else "behind"
+    assert info.value.description == (
+        f"oauth_timestamp is {abs(offset)} s {way} the server's clock (accepted: ±300 s); "
+        "set the sending machine's clock (NTP)")
 
 
 @pytest.mark.parametrize("offset", [-300, 0, 300])

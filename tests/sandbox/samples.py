@@ -28,6 +28,13 @@ TRANSFER: dict[str, Any] = {
 }
 
 
+KYC: dict[str, Any] = {
+    "sender": {"first_name": "Pat", "last_name": "Rose", "nationality": "USA"},
+    "recipient": {"first_name": "Jerin", "last_name": "John", "nationality": "DEU"},
+}
+"""The parties of a P2P payment, which a payment must name (``require_parties``)."""
+
+
 def quote_request(**changes: Any) -> dict[str, Any]:
     body = copy.deepcopy(TRANSFER)
     body["quote_type"] = {"forward": {"receiver_currency": "EUR", "fees_included": "false"}}
@@ -38,6 +45,7 @@ def quote_request(**changes: Any) -> dict[str, Any]:
 def payment_request(proposal_id: str, **changes: Any) -> dict[str, Any]:
     body = copy.deepcopy(TRANSFER)
     body["proposal_id"] = proposal_id
+    body.update(copy.deepcopy(KYC))
     body.update(changes)
     return {"paymentrequest": body}
 
@@ -106,3 +114,22 @@ def count_rows(database: Path, table: str) -> int:
     with closing(sqlite3.connect(database)) as connection:
         count: int = connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
     return count
+
+
+async def rfi_request_id(client: httpx.AsyncClient, payment_id: str) -> str:
+    """The request for information a payment opened, as the RFI push would name it."""
+    response = await client.get(f"/sandbox/payments/{payment_id}/rfi")
+    assert response.status_code == 200, response.text
+    return str(response.json()["requestId"])
+
+
+def confirmation(reference: str, proposal_id: str) -> dict[str, str]:
+    """A quote confirmation (or cancellation) body, camelCase and without a root."""
+    return {"transactionReference": reference, "proposalId": proposal_id}
+
+
+async def set_status(client: httpx.AsyncClient, payment_id: str, status: str,
+                     **members: str) -> httpx.Response:
+    """The sandbox's control endpoint: move a payment to ``status`` at once."""
+    return await send(client, "POST", f"/sandbox/payments/{payment_id}/status",
+                      {"status": status, **members})

@@ -97,28 +97,44 @@ def send_bytes(document: Any) -> bytes:
 
 
 @pytest.mark.parametrize(("method", "url", "root"), [
-    ("POST", f"{V0}/quotes/cancellations", "quotecancellation"),
-    ("POST", f"{V0}/accounts/validations", "accountvalidation"),
-    ("POST", f"{V0}/accounts/generate-ibans", "ibangeneration"),
-    ("POST", f"{V0}/banks/details", "bankdetails"),
-    ("POST", f"{V0}/rfi/documents", "document"),
-    ("POST", f"{V0}/rfi/requests/rfi_1", "answers"),
+    ("POST", f"{V0}/quotes/cancellations", "cancelConfirmedQuoteRequest"),
+    ("POST", f"{V0}/accounts/validations", "accountUri"),
+    ("POST", f"{V0}/accounts/generate-ibans", "accountUri"),
+    ("POST", f"{V0}/banks/details", "bank"),
+    ("POST", f"{V0}/rfi/documents", "uploadDocumentRequest"),
+    ("POST", f"{V0}/rfi/requests/rfi_1", "updateRequest"),
+    ("POST", "/send/address-validation-service/addresses/validations", "address"),
 ])
-async def test_json_only_apis_refuse_xml_in_xml(client: httpx.AsyncClient, method: str,
-                                                url: str, root: str) -> None:
+async def test_json_only_apis_refuse_xml_in_json(client: httpx.AsyncClient, method: str,
+                                                 url: str, root: str) -> None:
     response = await send(client, method, url, {root: {"x": "1"}}, "xml")
     assert response.status_code == 400
-    assert response.headers["content-type"].startswith("application/xml")
+    assert response.headers["content-type"].startswith("application/json")
     assert reasons(response) == {("Content-Type", FORMAT)}
 
 
-@pytest.mark.parametrize("url", [f"{V1}/rates", f"{V0}/rfi/requests/rfi_1",
+@pytest.mark.parametrize("url", [f"{V0}/accounts", f"{V0}/rfi/requests/rfi_1",
                                  f"{V0}/rfi/documents/doc_1", f"{V0}/quotes/r/proposals/p"])
 async def test_json_only_gets_refuse_an_xml_accept(client: httpx.AsyncClient, url: str) -> None:
     response = await client.get(url, headers={"accept": "application/xml"})
     assert response.status_code == 400
     assert reasons(response) == {("Accept", FORMAT)}
-    assert response.headers["content-type"].startswith("application/xml")
+    assert response.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("url", [f"{V0}/accounts", f"{V1}/rates",
+                                 "/crossborder/endpoint-guide/specifications"])
+async def test_a_get_with_the_reference_apps_content_type_is_served(
+        client: httpx.AsyncClient, url: str) -> None:
+    # Mastercard's reference app sends Content-Type: application/xml on every GET, JSON-only
+    # APIs included (FIDELITY §3 item 11): a header describing no body refuses nothing.
+    response = await client.get(url, headers={
+        "content-type": "application/xml", "partner-ref-id": "SANDBOX_1234567",
+        "specification-type": "TEG"}, params={
+        "payment_type": "P2P", "destination_payment_instrument": "BANK",
+        "destination_country": "DEU", "destination_currency": "EUR"}
+        if "guide" in url else None)
+    assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize(("accept", "expected"), [
@@ -133,13 +149,13 @@ async def test_json_only_gets_refuse_an_xml_accept(client: httpx.AsyncClient, ur
 ])
 async def test_accept_picks_the_answer_format(client: httpx.AsyncClient, accept: str,
                                               expected: str) -> None:
-    response = await client.get(f"{V0}/accounts", headers={"accept": accept})
+    response = await client.get(f"{V1}/rates", headers={"accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(f"application/{expected}")
 
 
 async def test_an_accept_naming_no_format_is_refused(client: httpx.AsyncClient) -> None:
-    response = await client.get(f"{V0}/accounts", headers={"accept": "text/html"})
+    response = await client.get(f"{V1}/rates", headers={"accept": "text/html"})
     assert response.status_code == 400
     assert reasons(response) == {("Accept", FORMAT)}
 

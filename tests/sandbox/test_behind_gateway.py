@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.samples import OTHER_PARTNER, PARTNER, TRANSFER
+from tests.sandbox.samples import KYC, OTHER_PARTNER, PARTNER, TRANSFER
 from xbsec import AsyncXBSClient
 from xbsec.client import ClientPipeline, Encryption, OAuth1Auth
 from xbsec.documents import Format
@@ -71,8 +71,7 @@ def _client(keys: Keys, transport: httpx.ASGITransport, *, fmt: Format, encrypt:
                           http=httpx.AsyncClient(transport=transport))
 
 
-def _first(value: Any) -> Any:
-    return value[0] if isinstance(value, list) else value
+MOBILE = "tel:+254700000001"
 
 
 @pytest.mark.parametrize("encrypt", [False, True], ids=["plain", "encrypted"])
@@ -81,39 +80,43 @@ async def test_the_payment_flow_through_the_gateway(
         keys: Keys, gateway_transport: httpx.ASGITransport, fmt: Format,
         encrypt: bool) -> None:
     async with _client(keys, gateway_transport, fmt=fmt, encrypt=encrypt) as xbs:
-        quote = await xbs.create_quote({**TRANSFER, "quote_type": {
-            "forward": {"receiver_currency": "EUR"}}})
-        proposal = _first(quote["proposals"]["proposal"])
-        payment = await xbs.create_payment({**TRANSFER, "proposal_id": proposal["id"]})
+        quote = await xbs.create_quote({**TRANSFER, "recipient_account_uri": MOBILE,
+                                        "quote_type": {"forward": {"receiver_currency": "EUR"}}})
+        proposal = quote["proposals"]["proposal"][0]  # a list, XML too (conformed)
+        assert proposal["fees_included"] is True
+        payment = await xbs.create_payment({"transaction_reference": "PAY-1",
+                                            "proposal_id": proposal["id"], **KYC})
         assert payment["status"] == "PENDING"
         assert (await xbs.retrieve_payment(payment["id"]))["id"] == payment["id"]
-        by_reference = await xbs.retrieve_payment_by_reference(
-            TRANSFER["transaction_reference"])
+        by_reference = await xbs.retrieve_payment_by_reference("PAY-1")
         assert by_reference["id"] == payment["id"]
 
         with pytest.raises(BusinessError) as duplicate:
-            await xbs.create_payment({**TRANSFER, "proposal_id": proposal["id"]})
+            await xbs.create_payment({"transaction_reference": "PAY-1",
+                                      "proposal_id": proposal["id"], **KYC})
         assert (duplicate.value.status, duplicate.value.reason_code,
                 duplicate.value.source) == (409, "DUPLICATE_VALUE", "transaction_reference")
         assert duplicate.value.errors[0].request_id  # the gateway's request id
 
         cancelled = await xbs.cancel_payment(payment["id"])
-        assert cancelled["status"] == "CANCELLED"
-        balances = await xbs.balances()
-        assert _first(balances["account"])["balance"]["amount"] == "1000000.00"
+        assert cancelled["status"] == "SUCCESS"
+        accounts = await xbs.balances(include_balance=True)
+        details = accounts[0]["balanceDetails"]
+        assert details["availableBalance"]["amount"] == "1000000.00"
 
 
 async def test_json_only_apis_through_the_gateway(
         keys: Keys, gateway_transport: httpx.ASGITransport) -> None:
     async with _client(keys, gateway_transport, fmt="json", encrypt=True) as xbs:
         rates = await xbs.carded_rates()
-        assert rates["rate"]
-        validation = await xbs.validate_account({"iban": "DE89370400440532013000"})
-        assert validation["status"] == "VALID"
+        assert rates["rate"][0]["tiers"]["tier"][0]["rate_id"]
+        validation = await xbs.validate_account(
+            {"accountUri": {"type": "IBAN", "value": "DE89370400440532013000"}})
+        assert validation["status"] == "SUCCESS"
         guide = await xbs.endpoint_guide(payment_type="P2P",
                                          destination_payment_instrument="BANK",
                                          destination_country="DEU", destination_currency="EUR")
-        assert guide["specification_type"] == "TEG"
+        assert guide[0]["technical"]["fields"]
 
 
 async def test_a_partner_the_consumer_does_not_hold_is_refused_by_the_gateway(

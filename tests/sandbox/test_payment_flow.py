@@ -9,6 +9,7 @@ import pytest
 
 from tests.sandbox.conftest import FakeClock
 from tests.sandbox.samples import (
+    KYC,
     PARTNER,
     V1,
     body,
@@ -27,39 +28,77 @@ from xbsec.sandbox import SandboxApp
 pytestmark = pytest.mark.anyio
 
 
+MOBILE = "tel:+254700000001"  # a mobile-money recipient: its payments can be cancelled
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 async def test_the_whole_flow(client: httpx.AsyncClient, fmt: Format) -> None:
-    proposal_id = await new_proposal(client, fmt)
-    created = await send(client, "POST", f"{V1}/payment",
-                         payment_request(proposal_id), fmt)
-    assert created.status_code == 200
+    proposal_id = await new_proposal(client, fmt, recipient_account_uri=MOBILE)
+    # As Mastercard's reference app pays: a new reference, the proposal, the KYC (GEN).
+    created = await send(client, "POST", f"{V1}/payment", {"paymentrequest": {
+        "transaction_reference": "PAY-1", "proposal_id": proposal_id, **KYC}}, fmt)
+    assert created.status_code == 200, created.text
     payment = body(created)["payment"]
     assert payment["id"].startswith("rem_")
+    assert len(payment["id"]) == 31
     assert payment["status"] == "PENDING"
+    assert payment["pending_stage"] == "Processing"
+    assert payment["pending_max_completion_date"] == (
+        "2023-11-16T17:13:20.000-05:00" if fmt == "xml" else "2023-11-16T17:13:20-05:00")
     assert payment["proposal_id"] == proposal_id
-    assert payment["transaction_reference"] == "0999999034810154901"
-    assert payment["charged_amount"] == {"amount": "103.00", "currency": "USD"}
-    assert "rfi_request_id" not in payment
+    assert payment["transaction_reference"] == "PAY-1"
+    assert payment["recipient_account_uri"] == MOBILE
+    assert payment["charged_amount"] == {"amount": "102.00", "currency": "USD"}
+    assert payment["fees_amount"] == {"amount": "2.00", "currency": "USD"}
+    assert payment["fx_type"] == {"forward": {"fees_included": "false",
+                                              "receiver_currency": "EUR"}}
+    assert payment["sender"]["first_name"] == "Pat"
 
     by_id = await send(client, "GET", f"{V1}/{payment['id']}", fmt=fmt)
     assert by_id.status_code == 200
     assert body(by_id) == {"payment": payment}
-    by_reference = await send(client, "GET", V1, fmt=fmt,
-                              params={"ref": "0999999034810154901"})
+    by_reference = await send(client, "GET", V1, fmt=fmt, params={"ref": "PAY-1"})
     assert body(by_reference) == {"payment": payment}
 
     cancelled = await send(client, "POST", f"{V1}/{payment['id']}/cancel",
                            {"cancelpaymentrequest": {}}, fmt)
     assert cancelled.status_code == 200
-    assert body(cancelled)["cancelpayment"]["status"] == "CANCELLED"
-    assert body(cancelled)["cancelpayment"]["id"] == payment["id"]
+    assert body(cancelled) == {"cancelpayment": {"status": "SUCCESS"}}
     after = body(await send(client, "GET", f"{V1}/{payment['id']}", fmt=fmt))["payment"]
-    assert after["status"] == "CANCELLED"
+    assert after["status"] == "REJECTED"
+    assert after["rejected_status"]["Code"] == "CANCELLED"
+    assert "pending_stage" not in after
 
     again = await send(client, "POST", f"{V1}/{payment['id']}/cancel",
                        {"cancelpaymentrequest": {}}, fmt)
     assert again.status_code == 409
     assert reasons(again) == {("payment_id", "DUPLICATE_VALUE")}
+
+
+async def test_a_bank_payment_cannot_be_cancelled(client: httpx.AsyncClient) -> None:
+    payment = await new_payment(client)  # to a ban: account
+    response = await client.post(f"{V1}/{payment['id']}/cancel")
+    assert response.status_code == 409
+    assert reasons(response) == {("payment_id", "DECLINE")}
+    assert "Cancellation not permitted" in errors(response)[0].description
+
+
+async def test_a_settled_payment_cannot_be_cancelled(client: httpx.AsyncClient,
+                                                     clock: FakeClock) -> None:
+    payment = await new_payment(client, recipient_account_uri=MOBILE)
+    clock.advance(60)
+    response = await client.post(f"{V1}/{payment['id']}/cancel")
+    assert response.status_code == 409
+    assert reasons(response) == {("payment_id", "DECLINE")}
+
+
+async def test_the_reference_apps_cancel_body_has_no_root(client: httpx.AsyncClient) -> None:
+    payment = await new_payment(client, recipient_account_uri=MOBILE)
+    response = await client.post(f"{V1}/{payment['id']}/cancel",
+                                 content=b'{"TransactionReference":null,"additional_data":null}',
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert body(response) == {"cancelpayment": {"status": "SUCCESS"}}
 
 
 async def test_a_get_with_an_xml_content_type_is_answered_in_xml(
@@ -73,16 +112,16 @@ async def test_a_get_with_an_xml_content_type_is_answered_in_xml(
 
 
 async def test_cancel_accepts_an_empty_body(client: httpx.AsyncClient) -> None:
-    payment = await new_payment(client)
+    payment = await new_payment(client, recipient_account_uri=MOBILE)
     response = await client.post(f"{V1}/{payment['id']}/cancel")
     assert response.status_code == 200
-    assert body(response)["cancelpayment"]["status"] == "CANCELLED"
+    assert body(response)["cancelpayment"]["status"] == "SUCCESS"
 
 
 async def test_a_repeated_transaction_reference_is_a_conflict(
         client: httpx.AsyncClient, database: Path) -> None:
     await new_payment(client, "REF-1")
-    proposal_id = await new_proposal(client, transaction_reference="REF-1")
+    proposal_id = await new_proposal(client, transaction_reference="REF-2")
     response = await send(client, "POST", f"{V1}/payment",
                           payment_request(proposal_id, transaction_reference="REF-1"))
     assert response.status_code == 409
@@ -90,12 +129,12 @@ async def test_a_repeated_transaction_reference_is_a_conflict(
     assert count_rows(database, "payments") == 1
 
 
-async def test_an_unknown_proposal_is_the_spec_example(client: httpx.AsyncClient) -> None:
-    response = await send(client, "POST", f"{V1}/payment", payment_request("pen_404"))
-    assert response.status_code == 400
+async def test_an_unknown_proposal_is_declined_as_the_reference_app_expects(
+        client: httpx.AsyncClient) -> None:
+    response = await send(client, "POST", f"{V1}/payment", payment_request("BadProposalId"))
+    assert response.status_code == 402
     (error,) = errors(response)
-    assert (error.source, error.reason_code) == ("proposal_id", "INVALID_INPUT_VALUE")
-    assert [(d.name, d.value) for d in error.details] == [("ErrorDetailCode", "082000")]
+    assert (error.source, error.reason_code) == ("proposal_id", "DECLINE")
     assert response.json()["Errors"]["Error"]["Recoverable"] == "false"
 
 
@@ -112,7 +151,7 @@ async def test_a_proposal_is_paid_once(client: httpx.AsyncClient, database: Path
 
 
 @pytest.mark.parametrize(("changes", "source"), [
-    ({"payment_amount": {"amount": "100.01", "currency": "USD"}}, "payment_amount.amount"),
+    ({"payment_amount": {"amount": "100.05", "currency": "USD"}}, "payment_amount.amount"),
     ({"payment_amount": {"amount": "100.00", "currency": "EUR"}}, "payment_amount.currency"),
     ({"recipient_account_uri": "tel:+4412345"}, "recipient_account_uri"),
     ({"sender_account_uri": "tel:+4412345"}, "sender_account_uri"),
@@ -167,12 +206,14 @@ async def test_the_decline_amount_is_declined(client: httpx.AsyncClient,
     assert count_rows(database, "payments") == 0
 
 
-async def test_payment_request_members_are_checked(client: httpx.AsyncClient) -> None:
+async def test_a_payment_without_a_quote_needs_every_transfer_member(
+        client: httpx.AsyncClient) -> None:
     response = await send(client, "POST", f"{V1}/payment", {"paymentrequest": {
         "transaction_reference": "R", "payment_type": "P2P"}})
     assert response.status_code == 400
-    assert ("proposal_id", "MISSING_REQUIRED_INPUT") in reasons(response)
     assert ("payment_amount", "MISSING_REQUIRED_INPUT") in reasons(response)
+    assert ("sender_account_uri", "MISSING_REQUIRED_INPUT") in reasons(response)
+    assert ("proposal_id", "MISSING_REQUIRED_INPUT") not in reasons(response)
 
 
 async def test_unknown_payments_are_not_found(client: httpx.AsyncClient) -> None:

@@ -48,11 +48,11 @@ def test_pairs_get_different_rates() -> None:
 
 
 @pytest.mark.parametrize(("payment_type", "base", "expected"), [
-    ("P2P", Money(Decimal("100.00"), USD), "3.00"),        # 2.00 + 1 %
-    ("B2B", Money(Decimal("1000"), USD), "7.50"),          # 5.00 + 0.25 %
-    ("G2P", Money(Decimal("100"), USD), "0.50"),           # 0 + 0.5 %
-    ("P2P", Money(Decimal("10000"), JPY), "400"),          # 2 USD = 300 JPY, + 100 JPY
-    ("P2B", Money(Decimal("10.000"), KWD), "0.540"),       # 1.50 USD = 0.465 KWD, + 0.075
+    ("P2P", Money(Decimal("100.00"), USD), "2.00"),        # 2 %
+    ("B2B", Money(Decimal("1000"), USD), "5.00"),          # 0.5 %
+    ("G2P", Money(Decimal("100"), USD), "0.50"),           # 0.5 %
+    ("P2P", Money(Decimal("10025"), JPY), "201"),          # 200.5, rounded half up
+    ("P2B", Money(Decimal("10.000"), KWD), "0.150"),       # 1.5 %
 ])
 def test_fees_follow_the_schedule(payment_type: str, base: Money, expected: str) -> None:
     assert fee(payment_type, base).document()["amount"] == expected
@@ -61,8 +61,8 @@ def test_fees_follow_the_schedule(payment_type: str, base: Money, expected: str)
 def test_a_forward_quote_without_fees_included() -> None:
     terms = price_forward(Money(Decimal("100.00"), USD), EUR, "P2P", fees_included=False)
     assert terms.principal.document() == {"amount": "100.00", "currency": "USD"}
-    assert terms.fees.document() == {"amount": "3.00", "currency": "USD"}
-    assert terms.charged.document() == {"amount": "103.00", "currency": "USD"}
+    assert terms.fees.document() == {"amount": "2.00", "currency": "USD"}
+    assert terms.charged.document() == {"amount": "102.00", "currency": "USD"}
     assert terms.credited.amount == (Decimal("100.00") * terms.fx_rate).quantize(
         Decimal("0.01"), rounding="ROUND_DOWN")
 
@@ -70,13 +70,25 @@ def test_a_forward_quote_without_fees_included() -> None:
 def test_a_forward_quote_with_fees_included_takes_them_from_the_amount() -> None:
     terms = price_forward(Money(Decimal("100.00"), USD), EUR, "P2P", fees_included=True)
     assert terms.charged.document()["amount"] == "100.00"
-    assert terms.fees.document()["amount"] == "3.00"
-    assert terms.principal.document()["amount"] == "97.00"
+    assert terms.fees.document()["amount"] == "2.00"
+    assert terms.principal.document()["amount"] == "98.00"
 
 
-def test_fees_larger_than_the_amount_make_no_positive_proposal() -> None:
-    assert not price_forward(Money(Decimal("1.00"), USD), EUR, "P2P",
-                             fees_included=True).positive
+def test_any_amount_can_be_sent_fees_included() -> None:
+    # Mastercard's reference app pays 200 INR business to business, fees included.
+    assert price_forward(Money(Decimal("200"), CURRENCIES["INR"]), USD, "B2B",
+                         fees_included=True).positive
+
+
+def test_an_amount_too_small_to_convert_makes_no_positive_proposal() -> None:
+    assert not price_forward(Money(Decimal("1"), JPY), USD, "P2P", fees_included=True).positive
+
+
+def test_the_table_is_every_iso_4217_currency_with_a_minor_unit() -> None:
+    assert len(CURRENCIES) > 150
+    assert {"MAD", "RWF", "THB", "ZMW"} <= set(CURRENCIES)
+    assert "XAU" not in CURRENCIES  # gold has no minor unit
+    assert (CURRENCIES["KWD"].exponent, CURRENCIES["JPY"].exponent) == (3, 0)
 
 
 def test_a_reverse_quote_fixes_what_the_recipient_receives() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.samples import V0, V1, payment_request, quote_request
+from tests.sandbox.samples import KYC, V0, V1, payment_request, quote_request
 from xbsec.documents import dumps_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,12 +64,12 @@ def servers() -> Iterator[list[Server]]:
 
 
 def _pay(http: httpx.Client, reference: str) -> dict[str, Any]:
-    quote = http.post(f"{V1}/quotes", headers=JSON,
-                      content=dumps_json(quote_request(transaction_reference=reference)))
+    quote = http.post(f"{V1}/quotes", headers=JSON, content=dumps_json(quote_request(
+        transaction_reference=reference, recipient_account_uri="tel:+254700000001")))
     assert quote.status_code == 200
     proposal_id = quote.json()["quote"]["proposals"]["proposal"][0]["id"]
-    payment = http.post(f"{V1}/payment", headers=JSON, content=dumps_json(
-        payment_request(proposal_id, transaction_reference=reference)))
+    payment = http.post(f"{V1}/payment", headers=JSON, content=dumps_json({"paymentrequest": {
+        "transaction_reference": reference, "proposal_id": proposal_id, **KYC}}))
     assert payment.status_code == 200
     return payment.json()["payment"]  # type: ignore[no-any-return]
 
@@ -99,14 +99,15 @@ def test_acknowledged_payments_survive_a_restart(tmp_path: Path, servers: list[S
             by_reference = http.get(V1, params={"ref": payment["transaction_reference"]})
             assert by_reference.json()["payment"]["id"] == payment["id"]
         assert http.get(f"{V1}/{acknowledged[0]['id']}").json()["payment"]["status"] == \
-            "CANCELLED"
+            "REJECTED"
         # a reference paid before the restart is still taken after it
         quote = http.post(f"{V1}/quotes", headers=JSON, content=dumps_json(
-            quote_request(transaction_reference="DURABLE-3")))
+            quote_request(transaction_reference="DURABLE-NEW")))
         proposal_id = quote.json()["quote"]["proposals"]["proposal"][0]["id"]
         again = http.post(f"{V1}/payment", headers=JSON, content=dumps_json(
             payment_request(proposal_id, transaction_reference="DURABLE-3")))
         assert again.status_code == 409
-        # nine payments of 103.00 USD are still charged to the settlement account
-        usd = http.get(f"{V0}/accounts").json()["accounts"]["account"][0]
-        assert usd["balance"] == {"amount": "999073.00", "currency": "USD"}
+        # nine pending payments of 102.00 USD are still reserved in the settlement account
+        usd = http.get(f"{V0}/accounts/acct_1001", params={"include_balance": "true"}).json()
+        assert usd["balanceDetails"]["reservedBalance"] == {"amount": "918.00",
+                                                            "currency": "USD"}

@@ -43,8 +43,8 @@ def test_each_connection_is_set_for_durability(database: Path) -> None:
 def test_opening_twice_keeps_the_data(database: Path) -> None:
     first = Store(database)
     with first.transaction(write=True) as connection:
-        connection.execute("INSERT INTO proposals VALUES ('p', 'x', 'r', 0, 1, '{}', '{}', NULL,"
-                           " NULL)")
+        connection.execute("INSERT INTO proposals VALUES ('p', 'x', 'r', 0, 1, 1, '{}', '{}',"
+                           " NULL, NULL)")
     first.close()
     second = Store(database)
     with second.transaction(write=False) as connection:
@@ -55,7 +55,8 @@ def test_opening_twice_keeps_the_data(database: Path) -> None:
 def test_the_schema_itself_refuses_a_second_payment(database: Path) -> None:
     # The application checks under the write lock; the constraints hold even without it.
     Store(database).close()
-    row = ("'x', 'r', 'pen_1', 'PENDING', 'USD', '1.00', 0, 0, '{}'")
+    row = ("'x', 'r', 'pen_1', 'PENDING', 'SUCCESS', 60, 0, 'USD', '1.00', 0, 0, NULL, NULL,"
+           " NULL, '{}'")
     with closing(sqlite3.connect(database)) as connection:
         connection.execute("PRAGMA foreign_keys = OFF")
         connection.execute(f"INSERT INTO payments VALUES ('rem_1', {row})")  # noqa: S608
@@ -92,6 +93,13 @@ def test_a_newer_schema_is_refused(database: Path) -> None:
         create_sandbox_app(database)
 
 
+def test_a_database_of_the_invented_shapes_is_refused_with_what_to_do(database: Path) -> None:
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute("PRAGMA user_version = 1")
+    with pytest.raises(ConfigurationError, match="remove it"):
+        Store(database)
+
+
 def test_a_body_limit_must_be_positive(database: Path) -> None:
     with pytest.raises(ConfigurationError):
         create_sandbox_app(database, max_body_bytes=0)
@@ -101,8 +109,8 @@ def test_a_failed_transaction_is_rolled_back_and_the_connection_reused(database:
     store = Store(database, max_idle=1)
     def insert_then_fail() -> sqlite3.Connection:
         with store.transaction(write=True) as connection:
-            connection.execute("INSERT INTO proposals VALUES ('p', 'x', 'r', 0, 1, '{}', '{}',"
-                               " NULL, NULL)")
+            connection.execute("INSERT INTO proposals VALUES ('p', 'x', 'r', 0, 1, 1, '{}',"
+                               " '{}', NULL, NULL)")
             raise RuntimeError(connection)
 
     with pytest.raises(RuntimeError) as failure:

@@ -235,6 +235,25 @@ def test_encryption_refusals_of_spec_3_8(world) -> None:
         400, "ENCRYPTION_NOT_ENABLED")
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/xml"])
+def test_an_encrypted_body_without_its_header_says_the_header_is_missing(
+        world, content_type) -> None:
+    token = jwe_encrypt(b'{"a":1}', world.client_encryption_certificate)
+    body = wrap(token, content_type)
+    signer = OAuth1Signer(world.plain.consumer_key, world.plain.signing_key)
+    headers = {"Authorization": signer.authorization_header("POST", BASE + QUOTES, body),
+               "Content-Type": content_type, "Accept": "application/json"}
+    with ASGIClient(gateway(world)) as client:
+        response = client.post(QUOTES, content=body, headers=headers)
+    assert response.status_code == 400
+    # The refusal comes in the request's format; both say the same.
+    for part in ("<Source>x-encrypted</Source>", "<ReasonCode>INVALID_INPUT_FORMAT</ReasonCode>",
+                 "x-encrypted: true header is missing") if "xml" in content_type else (
+                 '"Source":"x-encrypted"', '"ReasonCode":"INVALID_INPUT_FORMAT"',
+                 "x-encrypted: true header is missing"):
+        assert part in response.text
+
+
 def test_encryption_required_and_off(world) -> None:
     _, response = call(gateway(world), pipeline(world, "strict"), "POST",
                        "/send/v1/partners/STRICT_1/crossborder/quotes", document=DOC)

@@ -1,10 +1,12 @@
 """``xbsec demo``: the whole scheme on one laptop, nothing to configure.
 
 In a temporary folder: a sandbox project (keys as Mastercard issues them, a profile, a
-registry), the sandbox behind the gateway on a free loopback port, then a quote, a payment,
-two retrievals and a cancellation with ``XBSClient``, each signed and encrypted; each step
-shows what was signed, what crossed the wire and what came back decrypted. Last, a tampered
-and a replayed request are refused. Everything is stopped and removed at the end.
+registry), the sandbox behind the gateway on a free loopback port, then a quote, a payment
+with that quote (a new transaction reference, the proposal and the KYC, as Mastercard's
+reference app pays), two retrievals and a cancellation (a mobile-money payment, which can be
+cancelled while pending) with ``XBSClient``, each signed and encrypted; each step shows what
+was signed, what crossed the wire and what came back decrypted. Last, a tampered and a
+replayed request are refused. Everything is stopped and removed at the end.
 """
 
 from __future__ import annotations
@@ -13,21 +15,34 @@ import socket
 import tempfile
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from xbsec.cli.options import handle_errors
 
-QUOTE = {
-    "transaction_reference": "",
-    "sender_account_uri": "tel:+254108989",
-    "recipient_account_uri": "ban:DE89370400440532013000;bic=COBADEFFXXX",
-    "payment_amount": {"amount": "100.00", "currency": "USD"},
-    "payment_origination_country": "USA",
-    "payment_type": "P2P",
-    "quote_type": {"forward": {"receiver_currency": "EUR", "fees_included": "false"}},
-}
+if TYPE_CHECKING:
+    from xbsec.contract.documents import QuoteRequest, Recipient, Sender
+
+
+def _quote_request(reference: str) -> QuoteRequest:
+    return {"transaction_reference": reference,
+            "sender_account_uri": "tel:+12125550100",
+            "recipient_account_uri": "tel:+254700000001",
+            "payment_amount": {"amount": "100.00", "currency": "USD"},
+            "payment_origination_country": "USA",
+            "payment_type": "P2P",
+            "quote_type": {"forward": {"receiver_currency": "KES", "fees_included": "false"}}}
+
+
+SENDER: Sender = {"first_name": "Pat", "last_name": "Rose", "nationality": "USA",
+                  "date_of_birth": "1985-06-24",
+                  "address": {"line1": "123 Main Street", "city": "New York",
+                              "country_subdivision": "NY", "postal_code": "10001",
+                              "country": "USA"}}
+RECIPIENT: Recipient = {"first_name": "Jane", "last_name": "Wanjiru", "nationality": "KEN",
+                        "address": {"line1": "1 Kenyatta Avenue", "city": "Nairobi",
+                                    "country": "KEN"}}
 
 
 def _free_port() -> int:
@@ -126,27 +141,25 @@ def demo() -> None:
             with XBSClient(profile, http=http) as xbs:
                 reference = f"DEMO{int(time.time() * 1000)}"
                 _step("2. Quote: serialised once, encrypted (JWE), signed over the envelope")
-                quote = xbs.create_quote({**QUOTE, "transaction_reference": reference})
+                quote = xbs.create_quote(_quote_request(f"{reference}Q"))
                 wire.show()
-                proposal = quote["proposals"]["proposal"]
-                proposal = proposal[0] if isinstance(proposal, list) else proposal
+                proposal = quote["proposals"]["proposal"][0]
                 click.echo(f"     decrypted: proposal {proposal['id']}, rate "
-                           f"{proposal['fx_rate']}, fees {proposal['fees_amount']['amount']} "
-                           f"{proposal['fees_amount']['currency']}, recipient gets "
+                           f"{proposal['quote_fx_rate']}, sender pays "
+                           f"{proposal['charged_amount']['amount']} "
+                           f"{proposal['charged_amount']['currency']}, recipient gets "
                            f"{proposal['credited_amount']['amount']} "
                            f"{proposal['credited_amount']['currency']}")
 
-                _step("3. Payment on that proposal")
-                payment_request = {key: value for key, value in QUOTE.items()
-                                   if key != "quote_type"}
-                payment = xbs.create_payment({**payment_request,
-                                              "transaction_reference": reference,
-                                              "proposal_id": proposal["id"]})
+                _step("3. Payment with that quote: a new reference, the proposal, the KYC")
+                payment = xbs.create_payment({"transaction_reference": reference,
+                                              "proposal_id": proposal["id"],
+                                              "sender": SENDER, "recipient": RECIPIENT})
                 signed_payment = (wire.request.method, str(wire.request.url),
                                   dict(wire.request.headers), wire.request.content)
                 wire.show()
                 click.echo(f"     decrypted: payment {payment['id']}, status "
-                           f"{payment['status']}")
+                           f"{payment['status']} ({payment.get('pending_stage', '')})")
 
                 _step("4. Retrieve it, by id and by transaction reference (a signed query)")
                 by_id = xbs.retrieve_payment(payment["id"])
@@ -155,10 +168,11 @@ def demo() -> None:
                 wire.show()
                 click.echo(f"     by reference: {by_reference['id']}")
 
-                _step("5. Cancel it")
-                cancelled = xbs.cancel_payment(payment["id"], {"reason": "demo"})
+                _step("5. Cancel it (mobile money, still pending)")
+                cancelled = xbs.cancel_payment(payment["id"])
                 wire.show()
-                click.echo(f"     decrypted: status {cancelled.get('status', cancelled)}")
+                click.echo(f"     decrypted: cancellation {cancelled['status']}; the payment is "
+                           f"now {xbs.retrieve_payment(payment['id'])['status']}")
 
                 _step("6. What the gateway refuses")
                 method, url, headers, body = signed_payment

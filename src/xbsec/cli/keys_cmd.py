@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from xbsec.cli.options import handle_errors, password_options, resolve_password
+from xbsec.cli.options import (
+    EXIT_REFUSED,
+    EXIT_WARNING,
+    handle_errors,
+    password_options,
+    renamed_option,
+    resolve_password,
+)
 
 
 @click.group("keys")
@@ -18,8 +25,8 @@ def keys_group() -> None:
 @keys_group.command("new")
 @click.option("--p12", "p12_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the PKCS#12 keystore.")
-@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the certificate (PEM).")
+@renamed_option("--cert-out", "cert_path", old_names=("--cert",), required=True,
+                type=click.Path(dir_okay=False), help="Where to write the certificate (PEM).")
 @click.option("--alias", default="keyalias", show_default=True,
               help="Keystore alias (Mastercard's sandbox default).")
 @password_options
@@ -28,14 +35,23 @@ def keys_group() -> None:
               show_default=True, help="RSA key size.")
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True,
               help="Certificate validity.")
+@click.option("--force", is_flag=True,
+              help="Replace existing files (the key they hold is lost).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was made as JSON.")
 @handle_errors
 def keys_new(p12_path: str, cert_path: str, alias: str, password: str | None,
-             password_env: str | None, cn: str, bits: str, days: int, as_json: bool) -> None:
+             password_env: str | None, cn: str, bits: str, days: int, force: bool,
+             as_json: bool) -> None:
     """Generate an RSA key and self-signed certificate, written as Mastercard delivers them.
 
     The keystore password defaults to Mastercard's sandbox default, keystorepassword.
+    Existing files are kept unless --force: a keystore overwritten is a key lost.
     """
+    taken = [p for p in (p12_path, cert_path) if Path(p).exists()]
+    if taken and not force:
+        verb = "exists" if len(taken) == 1 else "exist"
+        raise click.UsageError(f"{' and '.join(taken)} already {verb}; keep the key (choose "
+                               "other paths) or replace it with --force")
     from xbsec.keys import (
         generate_rsa_key,
         self_signed_certificate,
@@ -63,24 +79,40 @@ def keys_new(p12_path: str, cert_path: str, alias: str, password: str | None,
 @click.argument("path", type=click.Path(dir_okay=False))
 @password_options
 @click.option("--alias", help="PKCS#12 alias (friendly name) to describe.")
+@click.option("--warn-days", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="Warn (exit 3) when the certificate expires within this many days.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @handle_errors
 def keys_inspect(path: str, password: str | None, password_env: str | None,
-                 alias: str | None, as_json: bool) -> None:
-    """Describe a key, certificate or keystore: kind, size, subject, validity, fingerprints."""
-    from xbsec.keys import inspect_key_file
+                 alias: str | None, warn_days: int, as_json: bool) -> None:
+    """Describe a key, certificate or keystore: kind, size, subject, validity, fingerprints.
+
+    Exit status 3 when the certificate expires within --warn-days, 1 when it has expired
+    (or is not valid yet): renewing takes time, so the warning comes first.
+    """
+    from xbsec.client.doctor import expiry_check
+    from xbsec.keys import inspect_key_file, load_certificate
 
     info = inspect_key_file(path, password=resolve_password(password, password_env),
                             alias=alias)
     data = info.to_dict()
+    check = None
+    if info.not_after is not None:
+        certificate = (load_certificate(path, password=resolve_password(password, password_env),
+                                        alias=alias))
+        check = expiry_check("certificate", certificate, warn_days=warn_days)
+        data["expiry"] = check.outcome
     if as_json:
         click.echo(json.dumps(data, indent=2))
-        return
-    width = max(len(k) for k in data)
-    for name, value in data.items():
-        if isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value) or "-"
-        click.echo(f"{name:<{width}}  {'-' if value is None else value}")
+    else:
+        width = max(len(k) for k in data)
+        for name, value in data.items():
+            if isinstance(value, list | tuple):
+                value = ", ".join(str(v) for v in value) or "-"
+            click.echo(f"{name:<{width}}  {'-' if value is None else value}")
+    if check is not None and check.outcome != "ok":
+        click.echo(f"{check.outcome}: the certificate {check.detail}; {check.fix}", err=True)
+        raise SystemExit(EXIT_REFUSED if check.outcome == "problem" else EXIT_WARNING)
 
 
 @keys_group.command("csr")

@@ -13,6 +13,7 @@ from xbsec.cli.options import (
     handle_errors,
     password_options,
     read_body,
+    renamed_option,
     resolve_password,
 )
 from xbsec.errors import ConfigurationError, KeyFileError, RefusedError
@@ -30,7 +31,9 @@ from xbsec.errors import ConfigurationError, KeyFileError, RefusedError
 @click.option("--nonce", help="Use this nonce (for reproducing a request).")
 @click.option("--timestamp", type=int, help="Use this timestamp (seconds since the epoch).")
 @click.option("--signature-method", type=click.Choice(["RSA-SHA256", "RSA-PSS"]),
-              default="RSA-SHA256", show_default=True)
+              default="RSA-SHA256", show_default=True,
+              help="RSA-SHA256 (PKCS#1 v1.5), as XBS documents; RSA-PSS, which some of "
+              "Mastercard's libraries send.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print authorization, base_string and body_hash as JSON.")
 @handle_errors
@@ -76,8 +79,9 @@ def load_credential(path: str) -> Any:
               help="The URL as the client addressed it, query included.")
 @click.option("--body-file", metavar="F|-", help="The exact body bytes received (- for stdin).")
 @click.option("--authorization", required=True, help="The Authorization header value.")
-@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
-              help="The consumer's signing certificate (or public key).")
+@renamed_option("--signing-cert", "cert_path", old_names=("--cert",), required=True,
+                type=click.Path(dir_okay=False),
+                help="The consumer's signing certificate (or public key).")
 @click.option("--now", type=int, help="Check as of this time (seconds since the epoch).")
 @click.option("--strict", is_flag=True,
               help="Strict profile: only the Java and RFC 5849 base strings, 16-char nonces.")
@@ -122,8 +126,9 @@ def verify(method: str, url: str, body_file: str | None, authorization: str, cer
 @click.option("--url", required=True, help="The URL as the client addressed it.")
 @click.option("--body-file", metavar="F|-", help="The exact body bytes received (- for stdin).")
 @click.option("--authorization", required=True, help="The Authorization header value.")
-@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
-              help="The consumer's signing certificate (or public key).")
+@renamed_option("--signing-cert", "cert_path", old_names=("--cert",), required=True,
+                type=click.Path(dir_okay=False),
+                help="The consumer's signing certificate (or public key).")
 @click.option("--now", type=int, help="Check as of this time (seconds since the epoch).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @handle_errors

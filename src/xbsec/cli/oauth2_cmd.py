@@ -8,6 +8,7 @@ tokens, not the code, not the verifier; only what was stored and for how long.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from xbsec.cli.options import EXIT_REFUSED, handle_errors
+from xbsec.cli.options import EXIT_REFUSED, handle_errors, profile_options
 
 if TYPE_CHECKING:
     from xbsec.profile import Profile
@@ -29,15 +30,6 @@ def _profile(name: str | None, path: str | None) -> Profile:
     from xbsec.profile import load_profile
 
     return load_profile(name, path)
-
-
-def _profile_options(func: click.decorators.FC) -> click.decorators.FC:
-    func = click.option("--profile-file", metavar="F", type=click.Path(dir_okay=False),
-                        help="The profile file (default: $XBSEC_PROFILE, else ./xbsec.toml).")(
-        func)
-    func = click.option("--profile", "profile_name", metavar="NAME",
-                        help="The profile's name (default: the file's default).")(func)
-    return func
 
 
 def _when(timestamp: float) -> str:
@@ -70,7 +62,7 @@ def oauth2_group() -> None:
 
 
 @oauth2_group.command("login")
-@_profile_options
+@profile_options
 @click.option("--port", type=click.IntRange(0, 65535),
               help="Loopback port for the redirect (default: the redirect_uri's; 0: any free "
                    "port).")
@@ -125,19 +117,37 @@ def login(profile_name: str | None, profile_file: str | None, port: int | None,
 
 
 @oauth2_group.command("status")
-@_profile_options
+@profile_options
+@click.option("--json", "as_json", is_flag=True,
+              help="Print as JSON (times in seconds since the epoch; never the tokens).")
 @handle_errors
-def status(profile_name: str | None, profile_file: str | None) -> None:
+def status(profile_name: str | None, profile_file: str | None, as_json: bool) -> None:
     """Show when the stored tokens expire (exit status 1 when a login is needed)."""
     from xbsec.client.oauth2.from_profile import login_command, token_store_for
 
     profile = _profile(profile_name, profile_file)
     store = token_store_for(profile)
     tokens = store.load()
+    now = time.time()
+    login_needed = tokens is None or (not tokens.refresh_token_usable(now)
+                                      and tokens.access_token_expired(now))
+    if as_json:
+        click.echo(json.dumps({
+            "location": str(store.location), "stored": tokens is not None,
+            "obtained_at": None if tokens is None else tokens.obtained_at,
+            "access_token_expires_at": None if tokens is None else tokens.expires_at,
+            "access_token_expired": None if tokens is None
+            else tokens.access_token_expired(now),
+            "refresh_token": None if tokens is None else bool(tokens.refresh_token),
+            "refresh_token_expires_at": None if tokens is None else tokens.refresh_expires_at,
+            "scope": None if tokens is None else tokens.scope,
+            "login_needed": login_needed, "login_command": login_command(profile)}, indent=2))
+        if login_needed:
+            raise SystemExit(EXIT_REFUSED)
+        return
     if tokens is None:
         click.echo(f"No tokens in {store.location}: run `{login_command(profile)}`.")
         raise SystemExit(EXIT_REFUSED)
-    now = time.time()
     click.echo(f"Tokens in {store.location}")
     click.echo(f"  obtained:      {_when(tokens.obtained_at)}")
     if tokens.access_token_expired(now):
@@ -156,13 +166,13 @@ def status(profile_name: str | None, profile_file: str | None) -> None:
         click.echo(f"  refresh token: expired {_span(now - tokens.refresh_expires_at)} ago")
     if tokens.scope:
         click.echo(f"  scope:         {tokens.scope}")
-    if not tokens.refresh_token_usable(now) and tokens.access_token_expired(now):
+    if login_needed:
         click.echo(f"Run `{login_command(profile)}` to authorize again.")
         raise SystemExit(EXIT_REFUSED)
 
 
 @oauth2_group.command("logout")
-@_profile_options
+@profile_options
 @handle_errors
 def logout(profile_name: str | None, profile_file: str | None) -> None:
     """Delete the stored tokens."""

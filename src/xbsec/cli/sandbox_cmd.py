@@ -22,13 +22,16 @@ def sandbox_group() -> None:
 @click.option("--auth", type=click.Choice(["oauth1", "request-token"]), default="oauth1",
               show_default=True, help="OAuth 1.0a, or request tokens (an MTS EU customer).")
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True,
+              help="How long the certificates are valid (a few days: to test expiry).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was made as JSON.")
 @handle_errors
-def sandbox_init(folder: str, port: int, auth: str, force: bool, as_json: bool) -> None:
+def sandbox_init(folder: str, port: int, auth: str, force: bool, days: int,
+                 as_json: bool) -> None:
     """Create keys, a client profile and a sandbox registry for one test partner."""
     from xbsec.sandbox.project import init_project
 
-    project = init_project(folder, port=port, auth=auth, force=force)
+    project = init_project(folder, port=port, auth=auth, force=force, days=days)
     made = project.to_dict()
     if as_json:
         click.echo(json.dumps(made, indent=2))
@@ -81,7 +84,8 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, as_json: bool) 
 @click.option("--max-connections", default=1000, show_default=True,
               type=click.IntRange(min=1), help="Open connections per process.")
 @click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="The least severe log lines written.")
 @click.option("--log-format", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="One line per request, as text or JSON.")
 @click.option("--inspector/--no-inspector", default=None,
@@ -132,3 +136,32 @@ def _redis_url(given: str | None, file: str | None) -> str | None:
             "--redis holds a password, which every user of this machine can read in the "
             "process list: put the URL in $XBSEC_REDIS_URL or in a file (--redis-url-file)")
     return given
+
+
+@sandbox_group.command("openapi")
+@click.option("--server", "server_url", metavar="URL",
+              help="Put this URL first in the document's servers (e.g. the sandbox's own).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+@handle_errors
+def sandbox_openapi(server_url: str | None, output: str | None) -> None:
+    """Print the XBS contract (OpenAPI 3.1 JSON) the sandbox serves at /openapi.json.
+
+    Generate a client from it with OpenAPI Generator and point it at the sandbox.
+    """
+    from xbsec.contract import document, document_bytes
+
+    if server_url is None:
+        text = document_bytes()
+    else:
+        import json
+
+        contract = document()
+        contract["servers"] = [{"url": server_url, "description": "Given to xbsec sandbox "
+                                "openapi --server."}, *contract.get("servers", [])]
+        text = (json.dumps(contract, indent=2, ensure_ascii=False) + "\n").encode()
+    if output is None:
+        click.echo(text.decode("utf-8"), nl=False)
+    else:
+        with open(output, "wb") as sink:
+            sink.write(text)

@@ -2,7 +2,8 @@
 
 >>> with XBSClient.from_profile("sandbox") as xbs:                     # doctest: +SKIP
 ...     quote = xbs.create_quote({"transaction_reference": "0999999034810154901", ...})
-...     payment = xbs.create_payment({"transaction_reference": ..., "proposal_id": ...})
+...     proposal_id = quote["proposals"]["proposal"][0]["id"]
+...     payment = xbs.create_payment({"transaction_reference": ..., "proposal_id": proposal_id})
 
 Signing, encryption, decryption and error parsing are the pipeline's; this module only
 moves bytes. MTS EU/UK customers whose profile has an ``[oauth2]`` table call the Balance
@@ -13,6 +14,9 @@ request token (SPEC §1, §6). ``balance_auth=`` gives that auth explicitly.
 A GET (idempotent) is retried on a connection error or a 502/503/504, re-signed each time
 (a resent nonce would be a replay); a POST is never retried, because a payment must not be
 made twice.
+
+``watch_profile=True`` reads the profile file again when it changes (``profile_watch``): a
+key rotation is deployed by editing the profile, with no restart.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
-from xbsec.client.endpoints import Call, Endpoints
+from xbsec.client.endpoints import AsyncEndpoints, Call, SyncEndpoints, XBSEndpoints
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from xbsec.client.profile_watch import ProfileWatch
     from xbsec.profile import Profile
 
 __all__ = ["AsyncXBSClient", "XBSClient"]
@@ -43,7 +48,11 @@ class _Base:
 
     def __init__(self, profile: Profile | None, pipeline: ClientPipeline | None,
                  base_url: str | None, partner_id: str | None, retries: int,
-                 backoff: float) -> None:
+                 backoff: float, watch_profile: bool = False) -> None:
+        self._watch: ProfileWatch | None = None
+        self._base_url_given = base_url is not None
+        if watch_profile and (profile is None or pipeline is not None):
+            raise ConfigurationError("watch_profile needs a profile (and no pipeline=)")
         if pipeline is None:
             if profile is None:
                 raise ConfigurationError("give a profile, or a pipeline with base_url and "
@@ -62,14 +71,27 @@ class _Base:
         self.backoff = backoff
         self.balance_auth: RequestAuth | None = None
         """The auth of the Balance calls, when it is not the pipeline's (SPEC §6)."""
+        if watch_profile and profile is not None:
+            from xbsec.client.profile_watch import ProfileWatch
 
-    def _prepare(self, call: Call) -> OutgoingRequest:
-        return self.pipeline.request(call.method, self.base_url + call.target,
-                                     document=call.document, headers=call.headers,
-                                     format=call.format,
-                                     auth=self.balance_auth if call.balance else None)
+            self._watch = ProfileWatch(profile, pipeline)
 
-    def _retry(self, call: Call, attempt: int, status: int | None) -> float | None:
+    def _current_pipeline(self) -> ClientPipeline:
+        """The pipeline for the next request: the profile's latest, when it is watched."""
+        if self._watch is not None:
+            profile, self.pipeline = self._watch.current()
+            if not self._base_url_given:
+                self.base_url = profile.base_url.rstrip("/")
+            self.partner_id = profile.partner_id
+        return self.pipeline
+
+    def _prepare(self, call: Call[Any], pipeline: ClientPipeline) -> OutgoingRequest:
+        return pipeline.request(call.method, self.base_url + call.target,
+                                document=call.document, headers=call.headers,
+                                format=call.format,
+                                auth=self.balance_auth if call.balance else None)
+
+    def _retry(self, call: Call[Any], attempt: int, status: int | None) -> float | None:
         """Seconds to wait before trying ``call`` again, or ``None`` to stop."""
         if not call.idempotent or attempt >= self.retries:
             return None
@@ -77,15 +99,26 @@ class _Base:
             return None
         return self.backoff * 2.0**attempt
 
-    def _result(self, call: Call, out: OutgoingRequest, response: httpx.Response) -> Any:
-        incoming = self.pipeline.response(out, response.status_code, response.headers,
-                                          response.content)
-        document = self.pipeline.document(incoming)
-        if call.unwrap and isinstance(document, Mapping) and len(document) == 1:
-            return next(iter(document.values()))
+    def _result(self, call: Call[Any], out: OutgoingRequest, response: httpx.Response,
+                pipeline: ClientPipeline) -> Any:
+        # The pipeline that sent the request decrypts its answer (its keys, even if the
+        # profile changed meanwhile).
+        incoming = pipeline.response(out, response.status_code, response.headers,
+                                     response.content)
+        document = pipeline.document(incoming)
+        if incoming.format == "xml" and call.operation_id is not None:
+            # XML cannot say "a list of one" or "a boolean": the contract's schema can.
+            from xbsec.contract import XML, response_validator
+
+            document = response_validator(call.operation_id, incoming.status,
+                                          XML).conform(document)
+        if isinstance(document, Mapping) and len(document) == 1:
+            (root,) = document
+            if root in call.unwrap:
+                return document[root]
         return document
 
-    def _flow(self, call: Call) -> Generator[OutgoingRequest | float | None,
+    def _flow(self, call: Call[Any]) -> Generator[OutgoingRequest | float | None,
                                              httpx.Response | httpx.TransportError | None,
                                              Any]:
         """One call with its retries, for both clients to drive (as httpx's auth flows).
@@ -97,14 +130,15 @@ class _Base:
         attempt = 0
         while True:
             yield None
-            out = self._prepare(call)  # re-signed each attempt: a resent nonce is a replay
+            pipeline = self._current_pipeline()
+            out = self._prepare(call, pipeline)  # re-signed each attempt: no resent nonce
             outcome = yield out
             status = None if isinstance(outcome, httpx.TransportError) else outcome
             wait = self._retry(call, attempt, None if status is None else status.status_code)
             if wait is None:
                 if status is None:
                     raise outcome  # type: ignore[misc]
-                return self._result(call, out, status)
+                return self._result(call, out, status, pipeline)
             yield wait
             attempt += 1
 
@@ -126,7 +160,7 @@ def _only_one(http: object, cafile: object) -> None:
                                  "cannot be applied to it")
 
 
-class XBSClient(_Base, Endpoints[Any]):
+class XBSClient(_Base, SyncEndpoints, XBSEndpoints):
     """The XBS API, synchronous. Every endpoint method returns the response document.
 
     The httpx client it makes verifies servers against the system's trust store, or against
@@ -140,8 +174,10 @@ class XBSClient(_Base, Endpoints[Any]):
                  cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
                  sleep: Callable[[float], None] = time.sleep,
-                 balance_auth: RequestAuth | None = None) -> None:
-        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
+                 balance_auth: RequestAuth | None = None,
+                 watch_profile: bool = False) -> None:
+        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
+                         watch_profile)
         _only_one(http, cafile)
         self.http = http or httpx.Client(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
@@ -161,7 +197,7 @@ class XBSClient(_Base, Endpoints[Any]):
 
         return cls(load_profile(name, path), **options)
 
-    def _call(self, call: Call) -> Any:
+    def _call(self, call: Call[Any]) -> Any:
         flow = self._flow(call)
         answer: httpx.Response | httpx.TransportError | None = None
         try:
@@ -189,7 +225,7 @@ class XBSClient(_Base, Endpoints[Any]):
         self.close()
 
 
-class AsyncXBSClient(_Base, Endpoints[Any]):
+class AsyncXBSClient(_Base, AsyncEndpoints, XBSEndpoints):
     """The XBS API, asynchronous: every endpoint method returns an awaitable document.
 
     TLS as ``XBSClient``: ``cafile`` and the profile's ``[mtls]``, unless ``http`` is given.
@@ -201,8 +237,10 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
                  cafile: str | os.PathLike[str] | None = None,
                  retries: int = 2, backoff: float = 0.25,
                  sleep: Callable[[float], Any] = asyncio.sleep,
-                 balance_auth: RequestAuth | None = None) -> None:
-        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff)
+                 balance_auth: RequestAuth | None = None,
+                 watch_profile: bool = False) -> None:
+        super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
+                         watch_profile)
         _only_one(http, cafile)
         self.http = http or httpx.AsyncClient(**_http_options(profile, timeout, cafile))
         self._sleep = sleep
@@ -221,7 +259,7 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
 
         return cls(load_profile(name, path), **options)
 
-    async def _run(self, call: Call) -> Any:
+    async def _run(self, call: Call[Any]) -> Any:
         flow = self._flow(call)
         answer: httpx.Response | httpx.TransportError | None = None
         try:
@@ -241,7 +279,7 @@ class AsyncXBSClient(_Base, Endpoints[Any]):
         except StopIteration as done:
             return done.value
 
-    def _call(self, call: Call) -> Any:
+    def _call(self, call: Call[Any]) -> Any:
         return self._run(call)
 
     async def aclose(self) -> None:

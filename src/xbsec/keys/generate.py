@@ -1,5 +1,7 @@
 """Make new key material and write it out: RSA keys, self-signed certificates, PKCS#12
-keystores laid out as Mastercard delivers them, and CSRs for key renewal (SPEC §7.1).
+keystores laid out as Mastercard delivers them, CSRs for key renewal (SPEC §7.1), and a
+small certificate authority that issues certificates for CSRs (as Mastercard's portal does
+when a key is renewed) and for TLS.
 
 The ``write_*`` functions are the only ones here that touch the file system. They write to a
 temporary file beside the target and rename it into place, so a reader never sees half a
@@ -16,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from xbsec.errors import ConfigurationError, KeyFileError
 from xbsec.keys.check import check_key_matches_certificate
@@ -26,9 +28,12 @@ __all__ = [
     "DEFAULT_ALIAS",
     "DEFAULT_PASSWORD",
     "RSA_KEY_SIZES",
+    "certificate_authority",
     "certificate_pem",
     "csr_pem",
     "generate_rsa_key",
+    "issue_certificate",
+    "load_csr",
     "make_csr",
     "pkcs12_bytes",
     "private_key_pem",
@@ -103,6 +108,119 @@ def make_csr(
         .subject_name(_name(common_name, organization=organization, country=country))
         .sign(key, hashes.SHA256())
     )
+
+
+def load_csr(data: bytes, *, source: str = "<bytes>",
+             min_rsa_bits: int = 2048) -> x509.CertificateSigningRequest:
+    """A CSR (PEM or DER) whose signature verifies and whose key is RSA of ``min_rsa_bits``
+    or more; ``KeyFileError`` naming ``source`` and what is wrong otherwise."""
+    try:
+        csr = (x509.load_pem_x509_csr(data) if data.lstrip().startswith(b"-----BEGIN")
+               else x509.load_der_x509_csr(data))
+    except ValueError:
+        raise KeyFileError("is not a certificate signing request (PEM or DER)",
+                           source=source) from None
+    try:
+        verified = csr.is_signature_valid
+    except Exception:  # an algorithm cryptography cannot check is no better
+        verified = False
+    if not verified:
+        raise KeyFileError("the request's signature does not verify: it was changed after "
+                           "it was signed, or not signed by its own key", source=source)
+    key = csr.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise KeyFileError(f"the request's key is {type(key).__name__}; Mastercard's keys are "
+                           "RSA", source=source)
+    if key.key_size < min_rsa_bits:
+        raise KeyFileError(f"the request's key is RSA-{key.key_size}; it must have "
+                           f"{min_rsa_bits} bits or more", source=source)
+    return csr
+
+
+def certificate_authority(common_name: str, *, days: int = 3650,
+                          now: datetime | None = None) -> tuple[rsa.RSAPrivateKey,
+                                                                 x509.Certificate]:
+    """A new RSA-2048 key and self-signed CA certificate (``CA:TRUE``, ``keyCertSign``)."""
+    if days < 1:
+        raise ConfigurationError(f"days must be at least 1, not {days}")
+    key = generate_rsa_key()
+    start = _now(now).replace(microsecond=0)
+    name = _name(common_name)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                crl_sign=True, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                       critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def issue_certificate(
+    public_key: rsa.RSAPublicKey, subject: x509.Name, *, issuer_key: PrivateKey,
+    issuer_certificate: x509.Certificate, days: int = 365, now: datetime | None = None,
+    server_names: tuple[str, ...] = (), client_auth: bool = False,
+) -> x509.Certificate:
+    """An end-entity certificate for ``public_key``, signed by the issuer.
+
+    ``server_names`` (DNS names or IP addresses) make it a TLS server certificate;
+    ``client_auth`` a TLS client certificate; neither, a signing and key-encipherment one.
+    """
+    import ipaddress
+
+    if days < 1:
+        raise ConfigurationError(f"days must be at least 1, not {days}")
+    start = _now(now).replace(microsecond=0)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=True,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            issuer_certificate.public_key()), critical=False)  # type: ignore[arg-type]
+    )
+    usages = []
+    if server_names:
+        names: list[x509.GeneralName] = []
+        for name in server_names:
+            try:
+                names.append(x509.IPAddress(ipaddress.ip_address(name)))
+            except ValueError:
+                names.append(x509.DNSName(name))
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        usages.append(ExtendedKeyUsageOID.SERVER_AUTH)
+    if client_auth:
+        usages.append(ExtendedKeyUsageOID.CLIENT_AUTH)
+    if usages:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
 
 
 def csr_pem(csr: x509.CertificateSigningRequest) -> bytes:

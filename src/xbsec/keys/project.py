@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, get_args
 
-from xbsec.errors import ConfigurationError, KeyMaterialError, KeyMismatchError
+from xbsec.errors import ConfigurationError, KeyMaterialError, KeyMismatchError, KeyPasswordError
 from xbsec.keys.check import check_key_matches_certificate, key_matches_certificate
 from xbsec.keys.fingerprints import cert_sha256_hex, public_key_of, spki_sha256_hex
 from xbsec.keys.types import PrivateKey
@@ -165,11 +165,26 @@ class ProjectKeys:
             signing_key=key,
             signing_certificate=cert,
             client_encryption_certificate=None if client_encryption_certificate is None
-            else load_certificate(client_encryption_certificate),
+            else _client_encryption_certificate(client_encryption_certificate),
             client_encryption_kid=client_encryption_kid,
             mastercard_encryption_keys=tuple(decryption_keys),
             mastercard_encryption_certificates=tuple(decryption_certs),
         )
+
+
+def _client_encryption_certificate(source: _Source) -> x509.Certificate:
+    """Mastercard's certificate; a keystore of one's own given for it is named as such."""
+    from xbsec.keys.loading import load_certificate
+
+    try:
+        return load_certificate(source)
+    except KeyPasswordError:
+        raise KeyPasswordError(
+            "client_encryption_certificate is a password-protected keystore (a private key "
+            "with its certificate), not a certificate: this slot takes Mastercard's "
+            "client-encryption certificate (the .pem or .crt downloaded from the portal); a "
+            ".p12 of yours is likely your Mastercard-encryption key, which belongs in "
+            "mastercard_encryption_keys", source=_name(source)) from None
 
 
 def _index(

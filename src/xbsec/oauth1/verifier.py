@@ -194,7 +194,8 @@ class OAuth1Verifier:
             raise TimestampError("oauth_timestamp must be whole seconds since the epoch")
         timestamp = int(raw_timestamp)
         if abs(timestamp - now) > policy.oauth1_timestamp_skew:
-            raise TimestampError("oauth_timestamp is outside the accepted window; check the clock")
+            raise TimestampError.clock_off("oauth_timestamp", timestamp - now,
+                                           policy.oauth1_timestamp_skew)
 
         if received_hash is not None and not (received_hash.isascii() and hmac.compare_digest(
                 received_hash, body_hash(body))):

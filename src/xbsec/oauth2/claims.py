@@ -88,9 +88,9 @@ def check_times(claims: TokenClaims, *, now: float, skew: int, max_lifetime: int
     if expires_at <= now - skew:
         raise TimestampError("the request token has expired; mint a new one per request")
     if not_before is not None and not_before > now + skew:
-        raise TimestampError("the request token is not valid yet (nbf); check the clock")
+        raise TimestampError.clock_off("the request token's nbf", not_before - now, skew)
     if issued_at > now + skew:
-        raise TimestampError("the request token was issued in the future (iat); check the clock")
+        raise TimestampError.clock_off("the request token's iat", issued_at - now, skew)
     if expires_at <= issued_at or (not_before is not None and expires_at <= not_before):
         raise TimestampError("the request token expires before it becomes valid")
     if expires_at - issued_at > max_lifetime:

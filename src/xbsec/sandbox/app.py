@@ -6,8 +6,9 @@ HTTP request::
 
     read the body (bounded) -> route (404 / 405) -> format (Content-Type, Accept)
     -> partner entitlement (scope["xbsec"], when the gateway set it)
-    -> in a worker thread: parse, validate, one SQLite transaction -> the answer document
-    -> serialise in the request's format
+    -> in a worker thread: parse, validate against the contract, one SQLite transaction
+       -> the answer document
+    -> serialise in the request's format (-> checked against the contract, when asked)
 
 The handler runs in a worker thread (``anyio.to_thread.run_sync``) because ``sqlite3``
 blocks, and so does parsing a large document; the event loop only moves bytes. A request
@@ -15,8 +16,13 @@ whose client goes away mid-handler still finishes its transaction (the thread is
 abandoned), so an answer that is lost never means a half-written payment.
 
 Every refusal is the XBS business envelope (SPEC §8.3, ``business_errors``) in the request's
-format, carrying the gateway's request id. Anything unexpected is a 500 envelope that says
-nothing about why; the log gets the exception's type, never a payload or a traceback.
+format (JSON for a JSON-only API), carrying the gateway's request id. Anything unexpected is
+a 500 envelope that says nothing about why; the log gets the exception's type, never a
+payload or a traceback.
+
+``GET /openapi.json`` answers the contract itself (``xbsec.contract``), so that a client can
+be generated from the sandbox it will talk to; ``xbsec sandbox serve`` lets it through the
+gateway without authentication, like ``/health``.
 """
 
 from __future__ import annotations
@@ -34,9 +40,12 @@ from urllib.parse import parse_qsl
 
 import anyio.to_thread
 
+from xbsec.contract import document_bytes
 from xbsec.documents import Format, dumps
+from xbsec.error_envelope import render_errors
 from xbsec.errors import ConfigurationError
 from xbsec.sandbox.business_errors import (
+    CONTRACT_VIOLATION,
     INTERNAL_ERROR,
     INVALID_INPUT_LENGTH,
     INVALID_INPUT_VALUE,
@@ -45,12 +54,17 @@ from xbsec.sandbox.business_errors import (
     Refusal,
     render_business_errors,
 )
+from xbsec.sandbox.conformance import ResponseChecker, checking_from_environment
+from xbsec.sandbox.conformance import log as contract_log
 from xbsec.sandbox.negotiation import preferred_format, request_format
 from xbsec.sandbox.request import Reply, Request
 from xbsec.sandbox.routes import Route, find_route
 from xbsec.sandbox.store import Store
+from xbsec.sandbox.timestamps import with_milliseconds
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "SandboxApp", "create_sandbox_app"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "OPENAPI_PATH", "SandboxApp", "create_sandbox_app"]
+
+OPENAPI_PATH: Final = "/openapi.json"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -59,8 +73,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_MAX_BODY_BYTES: Final = 2 * 1024 * 1024
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
-# "Any correctly formatted partner ID" (SPEC §7.2): printable ASCII, no spaces.
-_PARTNER_ID: Final = re.compile(r"[!-~]{1,64}")
+# "Any correctly formatted partner ID" (SPEC §7.2): printable ASCII, no spaces; at most 35
+# characters (GEN, FIDELITY §5.1).
+_PARTNER_ID: Final = re.compile(r"[!-~]{1,35}")
 _MEDIA_TYPES: Final[dict[Format, bytes]] = {"json": b"application/json; charset=utf-8",
                                             "xml": b"application/xml; charset=utf-8"}
 
@@ -96,11 +111,18 @@ class SandboxApp:
 
     def __init__(self, store: Store, *, clock: Callable[[], float] = time.time,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None,
+                 check_responses: bool | None = None, require_kyc: bool = True) -> None:
         self.store = store
+        self.require_kyc = require_kyc
+        """Payments must name their parties as their type says (``transfer``)."""
         self.clock = clock
         self.max_body_bytes = max_body_bytes
         self.log = logger or logging.getLogger("xbsec.sandbox")
+        if check_responses is None:
+            check_responses = checking_from_environment()
+        self.checker = ResponseChecker() if check_responses else None
+        """Checks every answer against the contract (``xbsec.sandbox.conformance``)."""
 
     def close(self) -> None:
         """Close the database connections it holds (it reopens them if used again)."""
@@ -126,15 +148,24 @@ class SandboxApp:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
+        if scope["method"] == "GET" and scope["path"] == OPENAPI_PATH:
+            await self._answer(send, 200, "json", document_bytes())
+            return
         request_id = self._request_id(scope, headers)
         fmt = preferred_format(headers)
         extra: tuple[tuple[str, str], ...] = ()
+        operation_id: str | None = None
         try:
             body = await self._read_body(headers, receive)
             route, params = find_route(scope["method"], scope["path"])
+            operation_id = route.operation_id
+            if fmt not in route.formats:
+                fmt = "json"
             fmt = request_format(headers, bool(body), route.formats)
+            partner, partner_ids = self._partner(scope, route, params, headers)
             request = Request(scope["method"], params, _query(scope), headers, body, fmt,
-                              self._partner(scope, route, params, headers), self.clock())
+                              partner, self.clock(), route.operation_id, partner_ids,
+                              self.require_kyc)
             reply = await anyio.to_thread.run_sync(
                 functools.partial(route.handler, request, self.store))
             status, payload = reply.status, self._serialise(reply, fmt)
@@ -148,6 +179,18 @@ class SandboxApp:
             status = 500
             payload = self._errors(Refusal.one(500, "Service", INTERNAL_ERROR,
                                                "Internal Server Error"), request_id, fmt)
+        if self.checker is not None:
+            violation = self.checker.violation(operation_id, status, fmt, payload)
+            if violation is not None:
+                contract_log.error("contract violation: %s", violation)
+                status, extra = 500, ()
+                payload = self._errors(Refusal.one(500, "Service", CONTRACT_VIOLATION,
+                                                   violation), request_id, fmt)
+        await self._answer(send, status, fmt, payload, extra)
+
+    @staticmethod
+    async def _answer(send: Send, status: int, fmt: Format, payload: bytes,
+                      extra: tuple[tuple[str, str], ...] = ()) -> None:
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", _MEDIA_TYPES[fmt]),
                                 (b"content-length", str(len(payload)).encode("ascii")),
@@ -189,8 +232,18 @@ class SandboxApp:
 
     @staticmethod
     def _partner(scope: Scope, route: Route, params: Mapping[str, str],
-                 headers: Mapping[str, str]) -> str:
-        if route.partner_header:
+                 headers: Mapping[str, str]) -> tuple[str, frozenset[str] | None]:
+        identity = scope.get("xbsec")
+        allowed: frozenset[str] | None = None
+        if identity is not None:
+            # The gateway refused this already; checked again so that a misrouted request
+            # still cannot reach another partner's resources. A malformed identity denies.
+            named = identity.get("partner_ids") if isinstance(identity, Mapping) else None
+            allowed = (frozenset(p for p in named if isinstance(p, str))
+                       if isinstance(named, list | tuple | set | frozenset) else frozenset())
+        if route.partner in ("none", "caller"):
+            return "", allowed
+        if route.partner == "header":
             source, partner = "Partner-Ref-Id", headers.get("partner-ref-id", "").strip()
             if not partner:
                 raise Refusal.one(400, source, MISSING_REQUIRED_INPUT,
@@ -199,35 +252,42 @@ class SandboxApp:
             source, partner = "partner_id", params["partner_id"]
         if not _PARTNER_ID.fullmatch(partner):
             raise Refusal.one(400, source, INVALID_INPUT_VALUE,
-                              f"{source} must be 1 to 64 printable ASCII characters, no spaces")
-        identity = scope.get("xbsec")
-        if identity is not None:
-            # The gateway refused this already; checked again so that a misrouted request
-            # still cannot reach another partner's resources. A malformed identity denies.
-            allowed = identity.get("partner_ids") if isinstance(identity, Mapping) else None
-            if not isinstance(allowed, list | tuple | set | frozenset) or partner not in allowed:
-                raise Refusal.one(403, source, PERMISSION_DENIED,
-                                  "the caller is not entitled to this partner id")
-        return partner
+                              f"{source} must be 1 to 35 printable ASCII characters, no spaces")
+        if allowed is not None and partner not in allowed:
+            raise Refusal.one(403, source, PERMISSION_DENIED,
+                              "the caller is not entitled to this partner id",
+                              gateway_form=True)
+        return partner, allowed
 
     @staticmethod
     def _serialise(reply: Reply, fmt: Format) -> bytes:
-        return dumps(reply.document, fmt)
+        if fmt == "json":
+            return dumps(reply.document, fmt)
+        document = with_milliseconds(reply.document)
+        return dumps({reply.xml_root: document} if reply.xml_root else document, fmt)
 
     @staticmethod
     def _errors(refusal: Refusal, request_id: str, fmt: Format) -> bytes:
         items = [dataclasses.replace(item, request_id=request_id) for item in refusal.errors]
+        if refusal.gateway_form:
+            return render_errors(items, fmt)
         return render_business_errors(items, fmt)
 
 
 def create_sandbox_app(database: str | os.PathLike[str], *,
                        clock: Callable[[], float] = time.time,
-                       max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> SandboxApp:
+                       max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+                       check_responses: bool | None = None,
+                       require_kyc: bool = True) -> SandboxApp:
     """The sandbox on the SQLite file ``database`` (created if needed).
 
-    ``clock`` gives Unix seconds: quote expiry and every timestamp come from it.
+    ``clock`` gives Unix seconds: quote expiry, payment lifecycles and every timestamp come
+    from it. ``check_responses``: check every answer against the contract (``None``: as the
+    environment says, see ``xbsec.sandbox.conformance``). ``require_kyc``: refuse a payment
+    that does not name its parties (``xbsec.sandbox.transfer``).
     ``ConfigurationError`` if the file cannot be opened or is not a sandbox database.
     """
     if max_body_bytes < 1:
         raise ConfigurationError("max_body_bytes must be positive")
-    return SandboxApp(Store(database), clock=clock, max_body_bytes=max_body_bytes)
+    return SandboxApp(Store(database), clock=clock, max_body_bytes=max_body_bytes,
+                      check_responses=check_responses, require_kyc=require_kyc)

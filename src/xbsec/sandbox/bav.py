@@ -1,131 +1,184 @@
-"""Bank account validation (BAV): validate an IBAN, generate one, look up a bank (JSON only).
+"""Bank account validation (BAV), JSON only, in the shapes of Mastercard's BAV API (REF).
 
-==========================================  ==================================================
-POST .../accounts/validations               ``{"accountvalidation": {"iban", ["bic"],
-                                            ["account_holder_name"]}}`` -> the same root
-                                            with ``"status": "VALID" | "INVALID"``, and
-                                            ``"reason"`` when invalid: ``FORMAT``,
-                                            ``UNSUPPORTED_COUNTRY``, ``LENGTH_FOR_COUNTRY``,
-                                            ``CHECKSUM``, ``BIC_COUNTRY_MISMATCH``
-POST .../accounts/generate-ibans            ``{"ibangeneration": {"country": "DE", "bban"}}``
-                                            -> the same root with ``"iban"``
-POST .../banks/details                      ``{"bankdetails": {"bic"}}`` or ``{"iban"}`` ->
-                                            ``{"bankdetails": {"bic", "bank_code",
-                                            "bank_name", "country", "city", "branch"}}``
-==========================================  ==================================================
+=============================  ====================================================================
+POST .../accounts/generate-ibans  ``{"accountUri": {"type": "ban", "value"}, "country": "ITA",
+                               "branchCode", "accountNo"}`` -> ``{"ibanDetails": {"accounts":
+                               {"account": [{"type": "IBAN", "value"}]}, "bank": {...}}}``
+POST .../accounts/validations  ``{"requestType": "IVS" | "CES" | "ASV", "accountUri": {"type",
+                               "value"}, "accountDetails": {...}}`` -> ``{"refId", "status",
+                               "message", "accountMatch" | "receivingEligibility"}``
+POST .../banks/details         ``{"bank": {"name", "branchName", "country", "bic": {"type",
+                               "value"}, "address": {...}}}`` -> ``{"bankInfo": {"total",
+                               "banks": {"bankData": [...]}}}``
+=============================  ====================================================================
 
-An IBAN that is well formed but wrong is a *result* (200, ``INVALID``), not a refusal: that
-is what the validation API is for. A missing, over-long or garbled input is a 400. The
-sandbox knows no real bank: names are made from the BIC. A BIC whose bank code is ``ZZZZ``
-is the documented unknown bank (404 ``RESOURCE_UNKNOWN``).
+Validation is one endpoint for three services, chosen by ``requestType`` or, without it, by
+the account's type: IBAN validation (``IVS``, an ``IBAN``), card eligibility (``CES``, a
+``PAN``) and account status verification (``ASV``, a ``BAN``). A well-formed account that
+fails is a *result* (200, ``status`` ``FAILURE``), not a refusal; garbled input is a 400 with
+a dotted camelCase Source (``accountUri.value``, FIDELITY §5.8).
+
+Triggers: an IBAN whose check digits are wrong fails; a card number ending ``0000`` is not
+eligible; an account number ending ``0000`` is closed (``FAILURE``); a bank lookup whose
+BIC value or name starts with ``ZZZZ`` finds no bank (``total`` 0). The sandbox knows no
+real bank: names, addresses and routing numbers are made from the input.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 from typing import Any, Final
 
-from xbsec.sandbox.business_errors import (
-    INVALID_INPUT_LENGTH,
-    INVALID_INPUT_VALUE,
-    RESOURCE_UNKNOWN,
-    Refusal,
-)
+from xbsec.sandbox.business_errors import INVALID_INPUT_LENGTH, INVALID_INPUT_VALUE, Refusal
+from xbsec.sandbox.countries import alpha2, is_country
 from xbsec.sandbox.iban import IBAN_LENGTHS, check_digits, iban_problem, normalise
+from xbsec.sandbox.identifiers import new_uuid
 from xbsec.sandbox.request import Reply, Request
 from xbsec.sandbox.store import Store
-from xbsec.sandbox.validation import Fields
 
-__all__ = ["bank_details", "generate_iban", "validate_account"]
+__all__ = ["UNKNOWN_BANK", "bank_details", "generate_ibans", "validate_account"]
 
-_IBAN_TEXT: Final = re.compile(r"[A-Za-z0-9 ]+")
-_BIC: Final = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
-_BBAN: Final = re.compile(r"[A-Z0-9]+")
-_COUNTRY: Final = re.compile(r"[A-Z]{2}")
-UNKNOWN_BANK_CODE: Final = "ZZZZ"
-
-
-def _iban(fields: Fields, *, required: bool = True) -> str | None:
-    text = fields.text("iban", required=required, min_length=15, max_length=42,
-                       pattern=_IBAN_TEXT)
-    if text is None:
-        return None
-    iban = normalise(text)
-    if not 15 <= len(iban) <= 34:
-        fields.problems.add(fields.source("iban"), INVALID_INPUT_LENGTH,
-                            "iban must be 15 to 34 characters long (spaces aside)")
-        return None
-    return iban
+UNKNOWN_BANK: Final = "ZZZZ"
+_SERVICE_BY_TYPE: Final = {"IBAN": "IVS", "PAN": "CES", "BAN": "ASV"}
+_IBAN_FAILURES: Final = {
+    "FORMAT": "The IBAN is not well formed",
+    "UNSUPPORTED_COUNTRY": "The IBAN's country does not use IBANs",
+    "LENGTH_FOR_COUNTRY": "The IBAN's length is wrong for its country",
+    "CHECKSUM": "The IBAN's check digits are wrong",
+}
 
 
-def _bic(fields: Fields, *, required: bool) -> str | None:
-    return fields.text("bic", required=required, min_length=8, max_length=11, pattern=_BIC)
+def _letters(text: str, count: int) -> str:
+    """``count`` capital letters made from ``text`` (a digit d becomes the d-th letter)."""
+    digest = hashlib.sha256(text.encode()).hexdigest().upper()
+    return "".join(c if c.isalpha() else chr(ord("A") + int(c)) for c in digest)[:count]
+
+
+def _bank(country2: str, key: str, branch_code: str | None = None) -> dict[str, Any]:
+    code = _letters(key, 4)
+    bank: dict[str, Any] = {"bic": {"type": "BIC", "value": f"{code}{country2}2X"},
+                            "name": f"Sandbox Bank {code}", "branchName": "Main branch",
+                            "address": {"line1": "1 Sandbox Street", "city": "Sandbox City",
+                                        "postalCode": "00001", "country": country2}}
+    if branch_code:
+        bank["branchCode"] = branch_code
+    return bank
+
+
+def generate_ibans(request: Request, store: Store) -> Reply:
+    document = request.validated()
+    country = document["country"]
+    country2 = alpha2(country)
+    if country2 is None or country2 not in IBAN_LENGTHS:
+        raise Refusal.one(400, "country", INVALID_INPUT_VALUE,
+                          f"{country} is not a country whose accounts have IBANs")
+    account = document["accountUri"]["value"]
+    bban = "".join(c for c in account.upper() if c.isalnum())
+    length = IBAN_LENGTHS[country2] - 4
+    if len(bban) > length:
+        raise Refusal.one(400, "accountUri.value", INVALID_INPUT_LENGTH,
+                          f"a {country} account has at most {length} characters")
+    # chosen: a shorter domestic number is padded with zeros on the left, as account
+    # numbers are; the sandbox does not compute national check characters (Italy's CIN).
+    bban = bban.rjust(length, "0")
+    iban = country2 + check_digits(country2, bban) + bban
+    return Reply({"ibanDetails": {
+        "accounts": {"account": [{"type": "IBAN", "value": iban}]},
+        "bank": _bank(country2, bban[:length // 2], document.get("branchCode"))}})
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, character in enumerate(reversed(digits)):
+        value = int(character) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _iban_validation(value: str) -> dict[str, Any]:
+    iban = normalise(value)
+    problem = iban_problem(iban)
+    if problem is not None:
+        return {"status": "FAILURE", "message": _IBAN_FAILURES[problem]}
+    return {"status": "SUCCESS", "message": "The IBAN is valid",
+            "accountMatch": {"accounts": {"account": [{"type": "IBAN", "value": iban}]},
+                             "bank": _bank(iban[:2], iban[4:8])}}
+
+
+def _card_eligibility(value: str) -> dict[str, Any]:
+    if not value.isdigit() or not 12 <= len(value) <= 19 or not _luhn(value):
+        raise Refusal.one(400, "accountUri.value", INVALID_INPUT_VALUE,
+                          "accountUri.value is not a card number")
+    eligible = not value.endswith("0000")
+    system = {"4": "VISA", "5": "MASTERCARD", "2": "MASTERCARD"}.get(value[0], "OTHER")
+    return {"status": "SUCCESS",
+            "message": "The card can receive cross-border payments" if eligible
+            else "The card cannot receive cross-border payments",
+            "receivingEligibility": {
+                "crossBorder": {"eligible": "Y" if eligible else "N",
+                                "fasterFunds": "Y" if eligible else "N"},
+                "paymentSystem": system, "product": "DEBIT",
+                "status": "ELIGIBLE" if eligible else "INELIGIBLE"}}
+
+
+def _account_status(value: str, details: Any) -> dict[str, Any]:
+    if value.endswith("0000"):
+        return {"status": "FAILURE", "message": "The account is closed"}
+    bic = details.get("bic") if isinstance(details, dict) else None
+    bank: dict[str, Any] = {"name": f"Sandbox Bank {_letters(value, 4)}"}
+    if isinstance(bic, dict):
+        bank["bic"] = {"type": bic["type"], "value": bic["value"]}
+    return {"status": "SUCCESS", "message": "The account is active",
+            "accountMatch": {"accounts": {"account": [{"type": "BAN", "value": value}]},
+                             "bank": bank}}
 
 
 def validate_account(request: Request, store: Store) -> Reply:
-    fields = request.document("accountvalidation")
-    iban = _iban(fields)
-    bic = _bic(fields, required=False)
-    holder = fields.text("account_holder_name", required=False, max_length=140)
-    fields.problems.check()
-    if iban is None:  # not reached: check() refused
-        raise Refusal.one(400, "iban", INVALID_INPUT_VALUE, "iban is required")
-    reason = iban_problem(iban)
-    if reason is None and bic is not None and bic[4:6] != iban[:2]:
-        reason = "BIC_COUNTRY_MISMATCH"
-    result: dict[str, Any] = {"iban": iban}
-    if bic is not None:
-        result["bic"] = bic
-    if holder is not None:
-        result["account_holder_name"] = holder
-    result["status"] = "VALID" if reason is None else "INVALID"
-    if reason is not None:
-        result["reason"] = reason
-    return Reply({"accountvalidation": result})
-
-
-def generate_iban(request: Request, store: Store) -> Reply:
-    fields = request.document("ibangeneration")
-    country = fields.text("country", min_length=2, max_length=2, pattern=_COUNTRY,
-                          choices=IBAN_LENGTHS)
-    bban = fields.text("bban", max_length=30, pattern=_BBAN)
-    if country is not None and bban is not None and len(bban) != IBAN_LENGTHS[country] - 4:
-        fields.problems.add("bban", INVALID_INPUT_LENGTH,
-                            f"a {country} bban has {IBAN_LENGTHS[country] - 4} characters")
-    fields.problems.check()
-    if country is None or bban is None:  # not reached: check() refused
-        raise Refusal.one(400, "ibangeneration", INVALID_INPUT_VALUE, "incomplete request")
-    return Reply({"ibangeneration": {"country": country, "bban": bban,
-                                     "iban": country + check_digits(country, bban) + bban}})
-
-
-def _bank(bic: str) -> dict[str, str]:
-    bank_code, country, location = bic[:4], bic[4:6], bic[6:8]
-    if bank_code == UNKNOWN_BANK_CODE:
-        raise Refusal.one(404, "bic", RESOURCE_UNKNOWN, "no bank with this BIC")
-    return {"bic": bic, "bank_code": bank_code, "bank_name": f"Sandbox Bank {bank_code}",
-            "country": country, "city": f"Sandbox City {location}",
-            "branch": bic[8:] if len(bic) == 11 else "XXX"}
+    document = request.validated()
+    uri = document["accountUri"]
+    kind, value = uri["type"].upper(), uri["value"]
+    service = document.get("requestType") or _SERVICE_BY_TYPE[kind]
+    if _SERVICE_BY_TYPE[kind] != service:
+        raise Refusal.one(400, "accountUri.type", INVALID_INPUT_VALUE,
+                          f"requestType {service} takes an account of type "
+                          f"{next(k for k, v in _SERVICE_BY_TYPE.items() if v == service)}")
+    if service == "IVS":
+        result = _iban_validation(value)
+    elif service == "CES":
+        result = _card_eligibility(value)
+    else:
+        result = _account_status(value, document.get("accountDetails"))
+    return Reply({"refId": new_uuid(), **result})
 
 
 def bank_details(request: Request, store: Store) -> Reply:
-    fields = request.document("bankdetails")
-    if fields.present("bic") == fields.present("iban"):
-        raise Refusal.one(400, "bankdetails", INVALID_INPUT_VALUE,
-                          "give exactly one of bic and iban")
-    if fields.present("bic"):
-        bic = _bic(fields, required=True)
-        fields.problems.check()
-        if bic is None:  # not reached: check() refused
-            raise Refusal.one(400, "bic", INVALID_INPUT_VALUE, "bic is required")
-        return Reply({"bankdetails": _bank(bic)})
-    iban = _iban(fields)
-    fields.problems.check()
-    if iban is None:  # not reached: check() refused
-        raise Refusal.one(400, "iban", INVALID_INPUT_VALUE, "iban is required")
-    if iban_problem(iban) is not None:
-        raise Refusal.one(400, "iban", INVALID_INPUT_VALUE, "iban is not a valid IBAN")
-    # An IBAN names its bank by the first characters of its BBAN in most countries; a
-    # digit becomes a letter (0 -> A, ..., 9 -> J), since a BIC's bank code is letters.
-    bank_code = "".join(c if c.isalpha() else chr(ord("A") + int(c)) for c in iban[4:8])
-    return Reply({"bankdetails": {**_bank(f"{bank_code}{iban[:2]}XXXXX"), "iban": iban}})
+    bank = request.validated()["bank"]
+    country = bank["country"]
+    if not is_country(country):
+        raise Refusal.one(400, "bank.country", INVALID_INPUT_VALUE,
+                          f"{country} is not an ISO 3166-1 alpha-3 country")
+    bic = bank.get("bic") or {}
+    name = bank.get("name") or ""
+    key = str(bic.get("value") or name or country)
+    if key.upper().startswith(UNKNOWN_BANK) or name.upper().startswith(UNKNOWN_BANK):
+        return Reply({"bankInfo": {"total": 0, "banks": {"bankData": []}}})
+    country2 = alpha2(country) or country[:2]
+    code = _letters(key, 4)
+    address = bank.get("address") or {}
+    routing = "".join(c for c in hashlib.sha256(key.encode()).hexdigest() if c.isdigit())[:9]
+    bics = [{"type": "SWIFT", "value": f"{code}{country2}2X",
+             "ach": {"enabled": True, "preferredRoutingNumber": routing.ljust(9, "0")},
+             "wire": {"enabled": True, "preferredRoutingNumber": routing.ljust(9, "0")}}]
+    if bic.get("type") and bic.get("value") and bic["type"] != "SWIFT":
+        bics.append({"type": bic["type"], "value": bic["value"]})
+    found = {"bics": bics, "name": name or f"Sandbox Bank {code}",
+             "branchName": bank.get("branchName") or "Main branch",
+             "address": {"line1": "1 Sandbox Street",
+                         "city": address.get("city") or "Sandbox City",
+                         **({"countrySubdivision": address["countrySubdivision"]}
+                            if address.get("countrySubdivision") else {}),
+                         "postalCode": address.get("postalCode") or "00001",
+                         "country": country},
+             "sanctionDetails": {"eu": False, "hmt": False, "ofac": False, "un": False},
+             "localDetails": []}
+    return Reply({"bankInfo": {"total": 1, "banks": {"bankData": [found]}}})

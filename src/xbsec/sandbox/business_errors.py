@@ -26,6 +26,7 @@ from xbsec.error_envelope import ErrorDetail, ErrorItem
 from xbsec.errors import PayloadError, XBSecError
 
 __all__ = [
+    "CONTRACT_VIOLATION",
     "DECLINE",
     "DUPLICATE_VALUE",
     "INTERNAL_ERROR",
@@ -36,6 +37,7 @@ __all__ = [
     "PERMISSION_DENIED",
     "RESOURCE_UNKNOWN",
     "SERVICE_UNAVAILABLE",
+    "TIMEOUT",
     "Refusal",
     "render_business_errors",
 ]
@@ -52,6 +54,9 @@ DUPLICATE_VALUE: Final = "DUPLICATE_VALUE"
 PERMISSION_DENIED: Final = "PERMISSION_DENIED"
 SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
 INTERNAL_ERROR: Final = "INTERNAL_ERROR"
+TIMEOUT: Final = "TIMEOUT"
+CONTRACT_VIOLATION: Final = "CONTRACT_VIOLATION"
+"""An answer the contract does not describe (only when the sandbox checks its answers)."""
 
 
 class Refusal(XBSecError):
@@ -62,20 +67,23 @@ class Refusal(XBSecError):
     """
 
     def __init__(self, status: int, errors: Sequence[ErrorItem],
-                 headers: Sequence[tuple[str, str]] = ()) -> None:
+                 headers: Sequence[tuple[str, str]] = (), *, gateway_form: bool = False) -> None:
         if not errors:
             raise PayloadError("a refusal carries at least one error")
         super().__init__(errors[0].description)
         self.status = status
         self.errors = tuple(errors)
         self.headers = tuple(headers)
+        self.gateway_form = gateway_form
+        """Written as the gateway writes its refusals (an entitlement check it repeats)."""
 
     @classmethod
     def one(cls, status: int, source: str, reason_code: str, description: str, *,
-            details: Sequence[ErrorDetail] = (), recoverable: bool = False) -> Refusal:
+            details: Sequence[ErrorDetail] = (), recoverable: bool = False,
+            gateway_form: bool = False) -> Refusal:
         """A refusal with a single error."""
         return cls(status, [ErrorItem(source, reason_code, description, recoverable,
-                                      tuple(details))])
+                                      tuple(details))], gateway_form=gateway_form)
 
 
 def _one_or_many(values: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:

@@ -1,23 +1,30 @@
-"""Quote confirmation: confirm a proposal, cancel the confirmation, retrieve it.
+"""Quote confirmation: confirm a proposal, cancel the confirmation, retrieve it (REF, REF2).
 
-==========================================================  ===========  ==================
-POST /send/partners/{pid}/crossborder/quotes/confirmations  JSON, XML    ``quoteconfirmation``
-POST .../quotes/cancellations                               JSON         ``quotecancellation``
-GET  .../quotes/{transaction_reference}/proposals/{id}      JSON         -> ``quoteconfirmation``
-==========================================================  ===========  ==================
+==========================================================  =========  =======================
+POST /send/partners/{pid}/crossborder/quotes/confirmations  JSON, XML  confirm
+POST .../quotes/cancellations                               JSON       cancel the confirmation
+GET  .../quotes/{transaction_reference}/proposals/{id}      JSON       retrieve
+==========================================================  =========  =======================
 
-Both POSTs take ``{"transaction_reference", "proposal_id"}`` (the quote's reference) and
-answer, under the same root::
+Both POSTs take the quote's ``{"transactionReference", "proposalId"}``, camelCase and
+without a root member in JSON (XML root ``quoteconfirmationrequest``, REF2); a cancellation
+may also come wrapped in ``cancelConfirmedQuoteRequest`` (REF). Answers::
 
-    {"transaction_reference", "proposal_id", "status": "CONFIRMED" | "CANCELLED",
-     "status_timestamp", "expiration_date", <the proposal's priced members>}
+    confirm: {"transactionReference", "status": "CONFIRMED", "proposalId",
+              "paymentSubmissionExpiryTime"}      (XML root quoteconfirmationresponse)
+    cancel:  {"transactionReference", "status": "PENDING", "proposalId"}
 
-Refusals: an unknown proposal is a 400 ``INVALID_INPUT_VALUE`` (ErrorDetailCode 082000), a
-reference that is not the quote's a 400 on ``transaction_reference``; repeating what was
-done (confirming a confirmed proposal, cancelling a cancelled one) a 409
-``DUPLICATE_VALUE``; confirming a cancelled or paid proposal, or cancelling one that is not
-confirmed or is paid, a 400 ``INVALID_INPUT_VALUE``; confirming an expired proposal a 402
-``DECLINE``. The GET answers 404 for a proposal that was never confirmed.
+A confirmation reserves the proposal's charged amount in the partner's settlement account
+until the payment, the proposal's expiry or a cancellation; it must come before the
+proposal's ``confirmation_expiry_time``. A cancellation is asynchronous: ``PENDING`` when
+asked, then done (``xbsec.sandbox.proposals.CANCELLATION_SECONDS``), which the retrieval
+shows (``cancelStatus``, ``releasedReservedAmount``). Refusals: an unknown proposal is
+declined (402 ``DECLINE``, Source ``proposalId``), as is confirming after the window or an
+expired proposal; a reference that is not the quote's is a 400; confirming twice or
+cancelling twice a 409 ``DUPLICATE_VALUE``; cancelling a proposal that is not confirmed, or
+is paid, a 402 ``DECLINE`` "Cancellation not permitted on this transaction" (FIDELITY
+§5.5). Confirmation is not required before a payment: chosen, every sandbox partner is one
+that has not opted in to the service's mandatory confirmation.
 """
 
 from __future__ import annotations
@@ -25,77 +32,109 @@ from __future__ import annotations
 from typing import Any
 
 from xbsec.sandbox.business_errors import (
+    DECLINE,
     DUPLICATE_VALUE,
     INVALID_INPUT_VALUE,
     RESOURCE_UNKNOWN,
     Refusal,
 )
-from xbsec.sandbox.proposals import PRICED_MEMBERS, StoredProposal, find_proposal, unknown_proposal
+from xbsec.sandbox.proposals import StoredProposal, find_proposal
 from xbsec.sandbox.request import Reply, Request
 from xbsec.sandbox.store import Store
 from xbsec.sandbox.timestamps import iso_timestamp
-from xbsec.sandbox.transfer import REFERENCE
 
-__all__ = ["cancel_confirmation", "confirm_quote", "retrieve_confirmed_quote"]
-
+__all__ = ["cancel_confirmed_quote", "confirm_quote", "retrieve_confirmed_quote"]
 
 
-def _view(proposal: StoredProposal, status: str, changed_at: float) -> dict[str, Any]:
-    return {"transaction_reference": proposal.transaction_reference,
-            "proposal_id": proposal.proposal_id, "status": status,
-            "status_timestamp": iso_timestamp(changed_at),
-            "expiration_date": proposal.proposal["expiration_date"],
-            **{name: proposal.proposal[name] for name in PRICED_MEMBERS}}
+def _identifiers(document: Any, *roots: str) -> tuple[str, str]:
+    for root in roots:
+        if isinstance(document, dict) and isinstance(document.get(root), dict):
+            document = document[root]
+            break
+    return str(document["transactionReference"]), str(document["proposalId"])
 
 
-def _change(request: Request, store: Store, root: str, status: str) -> Reply:
-    fields = request.document(root)
-    reference = fields.text("transaction_reference", max_length=40, pattern=REFERENCE)
-    proposal_id = fields.text("proposal_id", max_length=40, pattern=REFERENCE)
-    fields.problems.check()
-    if reference is None or proposal_id is None:  # not reached: check() refused
-        raise Refusal.one(400, root, INVALID_INPUT_VALUE, "incomplete request")
-    with store.transaction(write=True) as db:
-        proposal = find_proposal(db, request.partner_id, proposal_id)
-        if proposal is None:
-            raise unknown_proposal()
-        if proposal.transaction_reference != reference:
-            raise Refusal.one(400, "transaction_reference", INVALID_INPUT_VALUE,
-                              "transaction_reference is not the quote's")
-        current = proposal.confirmation_status
-        if current == status:
-            raise Refusal.one(409, "proposal_id", DUPLICATE_VALUE,
-                              f"the proposal is already {status}")
-        if proposal.paid:
-            raise Refusal.one(400, "proposal_id", INVALID_INPUT_VALUE,
-                              "the proposal has been paid")
-        if status == "CONFIRMED":
-            if current == "CANCELLED":
-                raise Refusal.one(400, "proposal_id", INVALID_INPUT_VALUE,
-                                  "the proposal's confirmation was cancelled")
-            proposal.refuse_if_expired(request.now)
-        elif current != "CONFIRMED":
-            raise Refusal.one(400, "proposal_id", INVALID_INPUT_VALUE,
-                              "the proposal is not confirmed")
-        db.execute("UPDATE proposals SET confirmation_status = ?, confirmation_changed_at = ?"
-                   " WHERE proposal_id = ?", (status, request.now, proposal_id))
-    return Reply({root: _view(proposal, status, request.now)})
+def _proposal(request: Request, db: Any, reference: str, proposal_id: str) -> StoredProposal:
+    proposal = find_proposal(db, request.partner_id, proposal_id)
+    if proposal is None:
+        raise Refusal.one(402, "proposalId", DECLINE, "Invalid proposalId: no such proposal")
+    if proposal.transaction_reference != reference:
+        raise Refusal.one(400, "transactionReference", INVALID_INPUT_VALUE,
+                          "transactionReference is not the quote's")
+    return proposal
 
 
 def confirm_quote(request: Request, store: Store) -> Reply:
-    return _change(request, store, "quoteconfirmation", "CONFIRMED")
+    reference, proposal_id = _identifiers(request.validated(), "quoteconfirmationrequest")
+    now = request.now
+    with store.transaction(write=True) as db:
+        proposal = _proposal(request, db, reference, proposal_id)
+        if proposal.confirmed_at is not None:
+            raise Refusal.one(409, "proposalId", DUPLICATE_VALUE,
+                              "the proposal is already confirmed")
+        if proposal.paid:
+            raise Refusal.one(409, "proposalId", DUPLICATE_VALUE, "the proposal has been paid")
+        proposal.refuse_if_expired(now)
+        if now >= proposal.confirm_by:
+            raise Refusal.one(402, "proposalId", DECLINE, "the proposal's "
+                              "confirmation_expiry_time has passed; ask for a new quote")
+        db.execute("UPDATE proposals SET confirmed_at = ? WHERE proposal_id = ?",
+                   (now, proposal_id))
+    return Reply({"transactionReference": reference, "status": "CONFIRMED",
+                  "proposalId": proposal_id,
+                  "paymentSubmissionExpiryTime": proposal.proposal["expiration_date"]},
+                 xml_root="quoteconfirmationresponse")
 
 
-def cancel_confirmation(request: Request, store: Store) -> Reply:
-    return _change(request, store, "quotecancellation", "CANCELLED")
+def cancel_confirmed_quote(request: Request, store: Store) -> Reply:
+    reference, proposal_id = _identifiers(request.validated(), "cancelConfirmedQuoteRequest")
+    with store.transaction(write=True) as db:
+        proposal = _proposal(request, db, reference, proposal_id)
+        if proposal.cancelled_at is not None:
+            raise Refusal.one(409, "proposalId", DUPLICATE_VALUE,
+                              "the confirmation is already cancelled")
+        if proposal.confirmed_at is None or proposal.paid:
+            raise Refusal.one(402, "proposalId", DECLINE,
+                              "Cancellation not permitted on this transaction")
+        db.execute("UPDATE proposals SET cancelled_at = ? WHERE proposal_id = ?",
+                   (request.now, proposal_id))
+    return Reply({"transactionReference": reference, "status": "PENDING",
+                  "proposalId": proposal_id})
+
+
+def _status(status: str, at: float) -> dict[str, Any]:
+    return {"status": status, "statusTimestamp": iso_timestamp(at)}
 
 
 def retrieve_confirmed_quote(request: Request, store: Store) -> Reply:
+    now = request.now
     with store.transaction(write=False) as db:
         proposal = find_proposal(db, request.partner_id, request.params["proposal_id"])
-    if (proposal is None or proposal.confirmation_status is None
-            or proposal.confirmation_changed_at is None
+    if (proposal is None or proposal.confirmed_at is None
             or proposal.transaction_reference != request.params["transaction_reference"]):
-        raise Refusal.one(404, "proposal_id", RESOURCE_UNKNOWN, "no such confirmed quote")
-    return Reply({"quoteconfirmation": _view(proposal, proposal.confirmation_status,
-                                             proposal.confirmation_changed_at)})
+        raise Refusal.one(404, "proposalId", RESOURCE_UNKNOWN, "no such confirmed quote")
+    offer = proposal.proposal
+    quote: dict[str, Any] = {"proposalId": proposal.proposal_id,
+                             "confirmStatus": _status("CONFIRMED", proposal.confirmed_at)}
+    changed = proposal.confirmed_at
+    cancel_status = proposal.cancel_status(now)
+    if cancel_status is not None and proposal.cancelled_at is not None:
+        quote["cancelStatus"] = _status(cancel_status, proposal.cancelled_at)
+        if cancel_status == "CANCELLED":
+            quote["releasedReservedAmount"] = offer["charged_amount"]
+        changed = proposal.cancelled_at
+    quote.update({
+        "statusTimestamp": iso_timestamp(changed),
+        "paymentSubmissionExpiryTime": offer["expiration_date"],
+        "paymentType": proposal.terms["payment_type"],
+        "proposals": [{"id": offer["id"], "resourceType": "proposal",
+                       "feesIncluded": offer["fees_included"],
+                       "expirationDate": offer["expiration_date"],
+                       "quoteFxRate": offer["quote_fx_rate"],
+                       "chargedAmount": offer["charged_amount"],
+                       "creditedAmount": offer["credited_amount"],
+                       "principalAmount": offer["principal_amount"],
+                       "confirmationExpiryTime": offer["confirmation_expiry_time"]}]})
+    return Reply({"transactionReference": proposal.transaction_reference,
+                  "resourceType": "quote", "created": iso_timestamp(proposal.created_at),
+                  "quote": quote})

@@ -4,7 +4,12 @@ The answer is in the request's format: its ``Content-Type`` (parameters and case
 or, for a request without one (a GET), the first format its ``Accept`` lists (by ``q``),
 JSON when it lists none. ``*/*`` and ``application/*`` take JSON. Refusals, all 400
 ``INVALID_INPUT_FORMAT``: a Content-Type that is neither JSON nor XML, a body without a
-Content-Type, an XML request or an XML-only Accept for a JSON-only API.
+Content-Type, an XML body or an XML-only Accept for a JSON-only API.
+
+A request without a body keeps its Content-Type only where it names a format the API
+speaks: Mastercard's reference app sends ``Content-Type: application/xml`` on every GET,
+JSON-only APIs included (FIDELITY §3 item 11), and a header describing no body describes
+nothing the API could refuse.
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ def request_format(headers: Mapping[str, str], has_body: bool,
     """The request's format, which the answer uses, among the API's ``allowed`` formats."""
     only_json = "this API speaks JSON only"
     content_type = headers.get("content-type")
-    if content_type:
+    if content_type and has_body:
         try:
             found = document_format(content_type)
         except PayloadError as exc:
@@ -76,7 +81,11 @@ def request_format(headers: Mapping[str, str], has_body: bool,
         if found not in allowed:
             raise Refusal.one(400, "Content-Type", INVALID_INPUT_FORMAT, only_json)
         return found
-    if has_body:
+    if content_type:
+        described = envelope_format(content_type)
+        if described is not None and described in allowed:
+            return described
+    elif has_body:
         raise Refusal.one(400, "Content-Type", INVALID_INPUT_FORMAT,
                           "a request with a body needs a Content-Type (application/json or "
                           "application/xml)")

@@ -40,7 +40,7 @@ from typing import Any
 from xbsec.errors import ConfigurationError
 from xbsec.keys.generate import DEFAULT_ALIAS, DEFAULT_PASSWORD
 
-__all__ = ["SandboxProject", "init_project"]
+__all__ = ["SandboxProject", "init_project", "new_consumer_key"]
 
 # Mastercard's sandbox defaults: alias keyalias, password keystorepassword (SPEC §2.2).
 ALIAS = DEFAULT_ALIAS
@@ -85,10 +85,13 @@ class SandboxProject:
         }
 
 
-def _consumer_key(random: secrets.SystemRandom) -> str:
+def new_consumer_key() -> str:
+    """A consumer key of the shape Mastercard issues: 48 characters, ``!``, 48 hex (SPEC
+    §2.2)."""
+    random = secrets.SystemRandom()
     alphabet = string.ascii_letters + string.digits + "_-"
     part = "".join(random.choice(alphabet) for _ in range(48))
-    return f"{part}!{secrets.token_hex(24)}"  # 48!48, the shape Mastercard issues (SPEC §2.2)
+    return f"{part}!{secrets.token_hex(24)}"
 
 
 def _toml_string(value: str) -> str:
@@ -109,8 +112,12 @@ def _write_private_text(path: Path, text: str) -> None:
 
 
 def init_project(folder: str | os.PathLike[str], *, port: int = 8080,
-                 auth: str = "oauth1", force: bool = False) -> SandboxProject:
-    """Create keys, a profile and a registry in ``folder`` (which must be empty or absent)."""
+                 auth: str = "oauth1", force: bool = False,
+                 days: int = 365) -> SandboxProject:
+    """Create keys, a profile and a registry in ``folder`` (which must be empty or absent).
+
+    ``days``: how long the certificates are valid (short lives test expiry warnings).
+    """
     from xbsec.keys import (
         generate_rsa_key,
         self_signed_certificate,
@@ -128,24 +135,26 @@ def init_project(folder: str | os.PathLike[str], *, port: int = 8080,
     server.mkdir(parents=True, exist_ok=True)
 
     random = secrets.SystemRandom()
-    consumer_key = _consumer_key(random)
+    consumer_key = new_consumer_key()
     partner_id = f"SANDBOX_{random.randrange(10**6, 10**7)}"
 
     signing = generate_rsa_key()
-    signing_cert = self_signed_certificate(signing, common_name="xbsec sandbox signing")
+    signing_cert = self_signed_certificate(signing, common_name="xbsec sandbox signing",
+                                           days=days)
     write_pkcs12(root / "signing.p12", signing, signing_cert, alias=ALIAS,
                  password=SIGNING_PASSWORD)
     write_certificate_pem(server / "signing.pem", signing_cert)
 
     client = generate_rsa_key()
-    client_cert = self_signed_certificate(client, common_name="xbsec sandbox client encryption")
+    client_cert = self_signed_certificate(client, common_name="xbsec sandbox client encryption",
+                                          days=days)
     write_certificate_pem(root / "client-encryption.pem", client_cert)
     write_certificate_pem(server / "client-encryption.pem", client_cert)
     write_private_key_pem(server / "client-encryption-key.pem", client)
 
     mastercard = generate_rsa_key()
     mastercard_cert = self_signed_certificate(mastercard, common_name="xbsec sandbox "
-                                              "mastercard encryption")
+                                              "mastercard encryption", days=days)
     write_pkcs12(root / "mastercard-encryption.p12", mastercard, mastercard_cert, alias=ALIAS,
                  password=SIGNING_PASSWORD)
     write_certificate_pem(server / "mastercard-encryption.pem", mastercard_cert)

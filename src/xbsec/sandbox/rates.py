@@ -6,25 +6,29 @@ FX rate, for a sender currency ``S`` and a receiver currency ``R`` (``S != R``):
     jitter = (h mod 401 - 200) / 10000                  # -2.00 % .. +2.00 %
     rate   = per_usd(R) / per_usd(S) * (1 + jitter)     # receiver units per sender unit
 
-rounded half-even to 8 significant digits (written without trailing zeros); ``S == R``
+rounded half-even to 8 significant digits but at most 10 decimals (written without
+trailing zeros); ``S == R``
 gives exactly 1. ``per_usd`` is the
 fixed nominal table of ``xbsec.sandbox.money``. The jitter makes each pair look like a rate
 of its own (``S->R`` and ``R->S`` are not exact inverses, as with real spreads) while staying
 a pure function of the pair.
 
-Fees are a fixed schedule by payment type, in the sender currency::
+Fees are a percentage of the amount by payment type, in the sender currency::
 
-    fee = flat_usd * per_usd(S) + percent * base        # rounded half-up to S's decimals
+    fee = percent * base                                # rounded half-up to S's decimals
 
-============  ========  =======
-payment_type  flat_usd  percent
-============  ========  =======
-P2P           2.00      1.00 %
-P2B           1.50      0.75 %
-B2P           1.00      0.50 %
-B2B           5.00      0.25 %
-G2P           0.00      0.50 %
-============  ========  =======
+============  =======
+payment_type  percent
+============  =======
+P2P           2.00 %
+P2B           1.50 %
+B2P           1.00 %
+B2B           0.50 %
+G2P           0.50 %
+============  =======
+
+A percentage only, so that any amount, however small, can be sent fees included (Mastercard's
+reference app pays 200 INR from business to business, fees included).
 
 Pricing a quote (``base`` is what the percentage applies to):
 
@@ -53,14 +57,15 @@ __all__ = ["FEE_SCHEDULE", "PAYMENT_TYPES", "Terms", "fee", "fx_rate", "price_fo
            "price_reverse"]
 
 _SIGNIFICANT_DIGITS: Final = 8
+_MAX_DECIMALS: Final = 10
 _JITTER_SPAN: Final = 401  # -200 .. +200 basis points
 
-FEE_SCHEDULE: Final[dict[str, tuple[Decimal, Decimal]]] = {
-    "P2P": (Decimal("2.00"), Decimal("0.0100")),
-    "P2B": (Decimal("1.50"), Decimal("0.0075")),
-    "B2P": (Decimal("1.00"), Decimal("0.0050")),
-    "B2B": (Decimal("5.00"), Decimal("0.0025")),
-    "G2P": (Decimal("0.00"), Decimal("0.0050")),
+FEE_SCHEDULE: Final[dict[str, Decimal]] = {
+    "P2P": Decimal("0.0200"),
+    "P2B": Decimal("0.0150"),
+    "B2P": Decimal("0.0100"),
+    "B2B": Decimal("0.0050"),
+    "G2P": Decimal("0.0050"),
 }
 PAYMENT_TYPES: Final = frozenset(FEE_SCHEDULE)
 
@@ -74,16 +79,16 @@ def fx_rate(sender: Currency, receiver: Currency) -> Decimal:
     jitter = MONEY.divide(Decimal(basis_points), Decimal(10_000))
     nominal = MONEY.divide(receiver.per_usd, sender.per_usd)
     rate = MONEY.multiply(nominal, MONEY.add(Decimal(1), jitter))
-    quantum = Decimal(1).scaleb(rate.adjusted() - (_SIGNIFICANT_DIGITS - 1))
+    # Eight significant digits, at most ten decimals (the contract's FxRate).
+    quantum = Decimal(1).scaleb(max(rate.adjusted() - (_SIGNIFICANT_DIGITS - 1),
+                                    -_MAX_DECIMALS))
     # normalize() drops trailing zeros, so that 0.90261200 is written 0.902612.
     return rate.quantize(quantum, rounding=ROUND_HALF_EVEN, context=MONEY).normalize(MONEY)
 
 
 def fee(payment_type: str, base: Money) -> Money:
     """The fee on ``base`` for ``payment_type``, in ``base``'s currency."""
-    flat_usd, percent = FEE_SCHEDULE[payment_type]
-    flat = MONEY.multiply(flat_usd, base.currency.per_usd)
-    total = MONEY.add(flat, MONEY.multiply(percent, base.amount))
+    total = MONEY.multiply(FEE_SCHEDULE[payment_type], base.amount)
     return Money(base.currency.quantize(total), base.currency)
 
 
@@ -108,10 +113,11 @@ class Terms:
 
 
 def price_forward(amount: Money, receiver: Currency, payment_type: str, *,
-                  fees_included: bool) -> Terms:
-    """A forward quote: ``amount`` is in the sender currency."""
+                  fees_included: bool, rate: Decimal | None = None) -> Terms:
+    """A forward quote: ``amount`` is in the sender currency; ``rate`` if it is given
+    (a carded rate), else ``fx_rate``."""
     sender = amount.currency
-    rate = fx_rate(sender, receiver)
+    rate = fx_rate(sender, receiver) if rate is None else rate
     if fees_included:
         charged = Money(sender.quantize(amount.amount), sender)
         fees = fee(payment_type, charged)
@@ -125,10 +131,11 @@ def price_forward(amount: Money, receiver: Currency, payment_type: str, *,
     return Terms(fees_included, charged, principal, fees, credited, rate)
 
 
-def price_reverse(amount: Money, sender: Currency, payment_type: str) -> Terms:
+def price_reverse(amount: Money, sender: Currency, payment_type: str, *,
+                  rate: Decimal | None = None) -> Terms:
     """A reverse quote: ``amount`` is what the recipient receives, in the receiver currency."""
     receiver = amount.currency
-    rate = fx_rate(sender, receiver)
+    rate = fx_rate(sender, receiver) if rate is None else rate
     credited = Money(receiver.quantize(amount.amount), receiver)
     principal = Money(sender.quantize(MONEY.divide(credited.amount, rate), ROUND_UP), sender)
     fees = fee(payment_type, principal)

@@ -2,7 +2,7 @@
 
 A handler is a plain function ``(Request, Store) -> Reply`` that runs in a worker thread;
 it refuses by raising ``Refusal``. The request carries the body as bytes: parsing it is the
-handler's first step (``document``), so that parsing, like the database work, happens off
+handler's first step (``validated``), so that parsing, like the database work, happens off
 the event loop.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from xbsec.contract import JSON, XML, request_validator
 from xbsec.documents import Format, loads
 from xbsec.errors import PayloadError
 from xbsec.sandbox.business_errors import (
@@ -20,12 +21,14 @@ from xbsec.sandbox.business_errors import (
     MISSING_REQUIRED_INPUT,
     Refusal,
 )
-from xbsec.sandbox.validation import Fields, document_object, document_root
+from xbsec.sandbox.validation import contract_problems
 
 if TYPE_CHECKING:
     from xbsec.sandbox.store import Store
 
 __all__ = ["Handler", "Reply", "Request"]
+
+_MEDIA_TYPE: dict[Format, str] = {"json": JSON, "xml": XML}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,14 @@ class Request:
     fmt: Format
     """The request's format, which is also the answer's."""
     partner_id: str
+    """The partner of the path or of ``Partner-Ref-Id``; empty for an API without one."""
     now: float
+    operation_id: str = ""
+    """The contract's name of the operation (``create_quote``, ...)."""
+    partner_ids: frozenset[str] | None = None
+    """The partners the caller acts for (the gateway's word); ``None`` without a gateway."""
+    require_kyc: bool = True
+    """A payment must name its parties (``xbsec.sandbox.transfer.require_parties``)."""
 
     def query_value(self, name: str, *, required: bool) -> str | None:
         """The one value of a query parameter; a repeated one is refused."""
@@ -59,26 +69,30 @@ class Request:
         except PayloadError as exc:
             raise Refusal.one(400, "Body", INVALID_INPUT_FORMAT, str(exc)) from None
 
-    def document(self, root: str, *, optional: bool = False) -> Fields:
-        """The body's single root ``root``, as fields; an empty body only if ``optional``."""
+    def validated(self, *, optional: bool = False) -> Any:
+        """The body checked against the contract's request schema of this operation, as
+        that schema shapes it (XML conformed to its JSON twin); ``None`` for an empty body
+        when the body is ``optional``."""
         if not self.body.strip():
             if optional:
-                return document_object({}, root)
-            raise Refusal.one(400, root, MISSING_REQUIRED_INPUT,
-                              f"the request needs a {root} document")
-        return document_root(self._parsed(), root)
-
-    def object_document(self) -> Fields:
-        """A body that is one JSON object without a root member (the RFI APIs)."""
-        if not self.body.strip():
+                return None
             raise Refusal.one(400, "Body", MISSING_REQUIRED_INPUT, "the request needs a body")
-        return document_object(self._parsed(), "Body")
+        parsed = self._parsed()
+        validator = request_validator(self.operation_id, _MEDIA_TYPE[self.fmt])
+        conformed = validator.conform(parsed)
+        found = validator.problems(parsed)
+        if found:
+            raise Refusal(400, contract_problems(found))
+        return conformed
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    document: Mapping[str, Any]
+    document: Any
+    """A mapping, or a list for the APIs whose answer is a JSON array."""
     status: int = 200
+    xml_root: str | None = None
+    """The root element of the XML form, for a JSON answer that has no root member."""
 
 
 Handler = Callable[[Request, "Store"], Reply]

@@ -1,24 +1,32 @@
-"""The sandbox's endpoints (SPEC §8.1): method, path template, handler, formats.
+"""The sandbox's endpoints: method, path template, the contract's operation, handler, formats.
 
+Each route serves one operation of ``xbsec.contract`` (its ``operationId``), whose request
+schema the handler checks bodies against and whose responses the answers must match.
 Routes are tried in order and the first whose path and method match serves the request, so
 fixed segments (``/rates``) come before the parameters they would also match
 (``/{payment_id}``). A path that matches with another method is a 405 with ``Allow``; a
 path that matches nothing a 404 ``RESOURCE_UNKNOWN`` with Source ``Endpoint``.
+
+Where a route finds its partner (``partner``): ``path`` (``/partners/{partner_id}/``),
+``header`` (``Partner-Ref-Id``, the Endpoint Guide), ``none`` (Address Validation, which
+keeps no state), or ``caller`` (the sandbox's own controls: any partner the caller acts for).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from xbsec.documents import Format
 from xbsec.error_envelope import ErrorItem
 from xbsec.sandbox import (
     accounts,
+    address_validation,
     bav,
     carded_rates,
     confirmations,
+    controls,
     guide,
     payments,
     quotes,
@@ -28,55 +36,68 @@ from xbsec.sandbox.business_errors import RESOURCE_UNKNOWN, Refusal
 from xbsec.sandbox.negotiation import BOTH, JSON_ONLY
 from xbsec.sandbox.request import Handler
 
-__all__ = ["ROUTES", "Route", "find_route"]
+__all__ = ["ROUTES", "PartnerSource", "Route", "find_route"]
+
+PartnerSource = Literal["path", "header", "none", "caller"]
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     method: str
     pattern: re.Pattern[str]
+    operation_id: str
     handler: Handler
     formats: frozenset[Format]
-    partner_header: bool
-    """The partner is named by the ``Partner-Ref-Id`` header, not the path."""
+    partner: PartnerSource
 
 
-def _route(method: str, template: str, handler: Handler, *, json_only: bool = False,
-           partner_header: bool = False) -> Route:
+def _route(method: str, template: str, operation_id: str, handler: Handler, *,
+           json_only: bool = False, partner: PartnerSource = "path") -> Route:
     pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-    return Route(method, re.compile(pattern), handler, JSON_ONLY if json_only else BOTH,
-                 partner_header)
+    return Route(method, re.compile(pattern), operation_id, handler,
+                 JSON_ONLY if json_only else BOTH, partner)
 
 
 _V1: Final = "/send/v1/partners/{partner_id}/crossborder"
 _V0: Final = "/send/partners/{partner_id}/crossborder"
 
 ROUTES: Final = (
-    _route("POST", f"{_V1}/quotes", quotes.create_quote),
-    _route("POST", f"{_V1}/payment", payments.create_payment),
-    _route("GET", f"{_V1}/rates", carded_rates.carded_rates, json_only=True),
-    _route("GET", _V1, payments.retrieve_payment_by_reference),
-    _route("GET", f"{_V1}/{{payment_id}}", payments.retrieve_payment),
-    _route("POST", f"{_V1}/{{payment_id}}/cancel", payments.cancel_payment),
-    _route("POST", f"{_V0}/quotes/confirmations", confirmations.confirm_quote),
-    _route("POST", f"{_V0}/quotes/cancellations", confirmations.cancel_confirmation,
-           json_only=True),
+    _route("POST", f"{_V1}/quotes", "create_quote", quotes.create_quote),
+    _route("POST", f"{_V1}/payment", "create_payment", payments.create_payment),
+    _route("GET", f"{_V1}/rates", "carded_rates", carded_rates.carded_rates),
+    _route("GET", _V1, "retrieve_payment_by_reference", payments.retrieve_payment_by_reference),
+    _route("GET", f"{_V1}/{{payment_id}}", "retrieve_payment", payments.retrieve_payment),
+    _route("POST", f"{_V1}/{{payment_id}}/cancel", "cancel_payment", payments.cancel_payment),
+    _route("POST", f"{_V0}/quotes/confirmations", "confirm_quote", confirmations.confirm_quote),
+    _route("POST", f"{_V0}/quotes/cancellations", "cancel_confirmed_quote",
+           confirmations.cancel_confirmed_quote, json_only=True),
     _route("GET", f"{_V0}/quotes/{{transaction_reference}}/proposals/{{proposal_id}}",
-           confirmations.retrieve_confirmed_quote, json_only=True),
-    _route("GET", f"{_V0}/accounts", accounts.list_accounts),
-    _route("POST", f"{_V0}/accounts/validations", bav.validate_account, json_only=True),
-    _route("POST", f"{_V0}/accounts/generate-ibans", bav.generate_iban, json_only=True),
-    _route("GET", f"{_V0}/accounts/{{account_id}}", accounts.retrieve_account),
-    _route("POST", f"{_V0}/banks/details", bav.bank_details, json_only=True),
-    _route("GET", f"{_V0}/rfi/requests/{{request_id}}", rfi.retrieve_rfi_request,
+           "retrieve_confirmed_quote", confirmations.retrieve_confirmed_quote, json_only=True),
+    _route("GET", f"{_V0}/accounts", "balances", accounts.list_accounts, json_only=True),
+    _route("POST", f"{_V0}/accounts/validations", "validate_account", bav.validate_account,
            json_only=True),
-    _route("POST", f"{_V0}/rfi/requests/{{request_id}}", rfi.update_rfi_request,
+    _route("POST", f"{_V0}/accounts/generate-ibans", "generate_ibans", bav.generate_ibans,
            json_only=True),
-    _route("POST", f"{_V0}/rfi/documents", rfi.upload_document, json_only=True),
-    _route("GET", f"{_V0}/rfi/documents/{{document_id}}", rfi.download_document,
+    _route("GET", f"{_V0}/accounts/{{account_id}}", "balance", accounts.retrieve_account,
            json_only=True),
-    _route("GET", "/crossborder/endpoint-guide/specifications", guide.specifications,
-           json_only=True, partner_header=True),
+    _route("POST", f"{_V0}/banks/details", "bank_details", bav.bank_details, json_only=True),
+    _route("GET", f"{_V0}/rfi/requests/{{request_id}}", "rfi_request", rfi.retrieve_rfi_request,
+           json_only=True),
+    _route("POST", f"{_V0}/rfi/requests/{{request_id}}", "update_rfi_request",
+           rfi.update_rfi_request, json_only=True),
+    _route("POST", f"{_V0}/rfi/documents", "upload_rfi_document", rfi.upload_document,
+           json_only=True),
+    _route("GET", f"{_V0}/rfi/documents/{{document_id}}", "download_rfi_document",
+           rfi.download_document, json_only=True),
+    _route("GET", "/crossborder/endpoint-guide/specifications", "endpoint_guide",
+           guide.specifications, json_only=True, partner="header"),
+    _route("POST", "/send/address-validation-service/addresses/validations",
+           "validate_address", address_validation.validate_address, json_only=True,
+           partner="none"),
+    _route("POST", "/sandbox/payments/{payment_id}/status", "set_payment_status",
+           controls.set_payment_status, json_only=True, partner="caller"),
+    _route("GET", "/sandbox/payments/{payment_id}/rfi", "sandbox_rfi_notification",
+           controls.rfi_notification, json_only=True, partner="caller"),
 )
 
 

@@ -5,6 +5,10 @@ partner never sees another's resources. Amounts are decimal *strings* (never REA
 are summed with ``decimal.Decimal``. Times are Unix seconds (REAL) from the injected clock.
 Documents answered to the partner are kept as JSON text, with the columns a query needs
 beside them.
+
+Version 2 holds Mastercard's real shapes and lifecycles; a version 1 database (the shapes
+of xbsec before them) is refused with a word on what to do, since its documents cannot be
+answered in the real shapes.
 """
 
 from __future__ import annotations
@@ -16,34 +20,43 @@ from xbsec.errors import ConfigurationError
 
 __all__ = ["SCHEMA_VERSION", "ensure_schema"]
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _TABLES: Final = (
+    # One proposal per quote, so a quote's transaction reference is unique per partner.
     """CREATE TABLE IF NOT EXISTS proposals (
         proposal_id             TEXT PRIMARY KEY,
         partner_id              TEXT NOT NULL,
         transaction_reference   TEXT NOT NULL,
         created_at              REAL NOT NULL,
         expires_at              REAL NOT NULL,
-        terms                   TEXT NOT NULL,  -- JSON: what the quote request asked for
+        confirm_by              REAL NOT NULL,
+        terms                   TEXT NOT NULL,  -- JSON: the transfer the quote was for
         proposal                TEXT NOT NULL,  -- JSON: the proposal as answered
-        confirmation_status     TEXT CHECK (confirmation_status IN ('CONFIRMED', 'CANCELLED')),
-        confirmation_changed_at REAL
+        confirmed_at            REAL,
+        cancelled_at            REAL,           -- a confirmation's cancellation was asked
+        UNIQUE (partner_id, transaction_reference)
     )""",
-    """CREATE INDEX IF NOT EXISTS proposals_by_reference
-        ON proposals (partner_id, transaction_reference)""",
     # The UNIQUE constraints are what make a repeated transaction reference, or a second
     # payment on one proposal, impossible, whatever the application code does.
     """CREATE TABLE IF NOT EXISTS payments (
         payment_id              TEXT PRIMARY KEY,
         partner_id              TEXT NOT NULL,
         transaction_reference   TEXT NOT NULL,
-        proposal_id             TEXT NOT NULL REFERENCES proposals (proposal_id),
-        status                  TEXT NOT NULL CHECK (status IN ('PENDING', 'CANCELLED')),
+        proposal_id             TEXT REFERENCES proposals (proposal_id),
+        status                  TEXT NOT NULL
+                                CHECK (status IN ('PENDING', 'SUCCESS', 'REJECTED', 'RETURNED')),
+        outcome                 TEXT NOT NULL
+                                CHECK (outcome IN ('SUCCESS', 'REJECTED', 'RETURNED', 'HOLD')),
+        settles_at              REAL NOT NULL,
+        cancellable             INTEGER NOT NULL,
         charged_currency        TEXT NOT NULL,
         charged_amount          TEXT NOT NULL,
         created_at              REAL NOT NULL,
         status_changed_at       REAL NOT NULL,
+        rejected_code           TEXT,
+        rejected_message        TEXT,
+        return_message          TEXT,
         document                TEXT NOT NULL,  -- JSON: the payment as answered at creation
         UNIQUE (partner_id, transaction_reference),
         UNIQUE (proposal_id)
@@ -53,21 +66,20 @@ _TABLES: Final = (
         partner_id              TEXT NOT NULL,
         payment_id              TEXT NOT NULL UNIQUE REFERENCES payments (payment_id),
         status                  TEXT NOT NULL
-                                CHECK (status IN ('OPEN', 'SUBMITTED', 'CANCELLED')),
+                                CHECK (status IN ('OPEN', 'REVIEW', 'CLOSED', 'CANCELLED')),
         created_at              REAL NOT NULL,
         updated_at              REAL NOT NULL,
-        answers                 TEXT NOT NULL   -- JSON: {question_id: answer}
+        answers                 TEXT NOT NULL,  -- JSON: the updateRequest sections answered
+        history                 TEXT NOT NULL   -- JSON: [[event type, actor, time], ...]
     )""",
     """CREATE TABLE IF NOT EXISTS rfi_documents (
         document_id             TEXT PRIMARY KEY,
         partner_id              TEXT NOT NULL,
-        request_id              TEXT NOT NULL REFERENCES rfi_requests (request_id),
+        reference_id            TEXT NOT NULL,
         file_name               TEXT NOT NULL,
         content                 BLOB NOT NULL,
         created_at              REAL NOT NULL
     )""",
-    """CREATE INDEX IF NOT EXISTS rfi_documents_by_request
-        ON rfi_documents (partner_id, request_id)""",
 )
 
 
@@ -79,6 +91,10 @@ def ensure_schema(connection: sqlite3.Connection) -> None:
                                  f"xbsec reads version {SCHEMA_VERSION} (upgrade xbsec)")
     if version == SCHEMA_VERSION:
         return
+    if version != 0:
+        raise ConfigurationError(f"the sandbox database has schema version {version}, made by "
+                                 "an older xbsec whose documents were not Mastercard's real "
+                                 "shapes; remove it (server/sandbox.db) to start afresh")
     for statement in _TABLES:
         connection.execute(statement)
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -16,7 +16,8 @@ requests are signed for (never the request's ``Host`` header) and the authorizat
 server's issuer.
 
 ``GET /health`` answers without authentication: a claim round trip in the replay store, a
-write to the database, and what the start-up checks warned about. The Balance APIs'
+write to the database, and what the start-up checks warned about. ``GET /openapi.json``
+(the contract, to generate a client from) needs no authentication either. The Balance APIs'
 authorization server (SPEC §6.4) answers under ``/oauth2/`` (the consent page and the token
 endpoint, outside the gateway's request authentication) and ``/.well-known/`` (its RFC 8414
 metadata; any other name there is a 404); its tokens, kept in ``server/oauth2.db``, are
@@ -190,10 +191,10 @@ class _AuthorizationMount:
 
 
 def _sandbox_accounts(partner_id: str) -> list[str]:
-    from xbsec.sandbox.accounts import SETTLEMENT_CURRENCIES, account_id
+    from xbsec.sandbox.accounts import ACCOUNTS
 
-    return [f"{account_id(partner_id, currency)} (settlement account, {currency})"
-            for currency in SETTLEMENT_CURRENCIES]
+    return [f"{account_id} (settlement account, {currency})"
+            for account_id, currency in ACCOUNTS.items()]
 
 
 def _stores(options: ServeOptions, server: Path) -> tuple[Any, Any]:
@@ -216,7 +217,7 @@ def _stores(options: ServeOptions, server: Path) -> tuple[Any, Any]:
 def build_app(options: ServeOptions) -> ASGIApp:
     """The gateway in front of the sandbox, for a project folder."""
     from xbsec.policy import SecurityPolicy
-    from xbsec.sandbox.app import create_sandbox_app
+    from xbsec.sandbox.app import OPENAPI_PATH, create_sandbox_app
     from xbsec.sandbox.authorization_server import (
         AuthorizationServer,
         AuthorizationServerSettings,
@@ -224,7 +225,7 @@ def build_app(options: ServeOptions) -> ASGIApp:
         StoredAccessTokenValidator,
     )
     from xbsec.server.gateway import XBSGateway
-    from xbsec.server.registry import Registry
+    from xbsec.server.registry import WatchedRegistry
 
     folder = Path(options.folder)
     server = folder / "server"
@@ -232,7 +233,8 @@ def build_app(options: ServeOptions) -> ASGIApp:
     if not registry_file.is_file():
         raise ConfigurationError(f"{folder} is not a sandbox project (no server/registry.toml);"
                                  " make one with `xbsec sandbox init --dir DIR`")
-    registry = Registry.load(registry_file)
+    # Read again when it changes: `xbsec sandbox keys` rotates keys under a running sandbox.
+    registry = WatchedRegistry(registry_file)
     external = _external_urls(options)
     replay_store, rate_store = _stores(options, server)
     sandbox = create_sandbox_app(server / "sandbox.db")
@@ -252,6 +254,7 @@ def build_app(options: ServeOptions) -> ASGIApp:
     # Documents for the inspector: this is a sandbox, on test keys.
     gateway = XBSGateway(sandbox, registry, policy=policy, replay_store=replay_store,
                          rate_store=rate_store, external_url=external, environment="sandbox",
+                         exempt_paths=(OPENAPI_PATH,),
                          access_tokens=StoredAccessTokenValidator(tokens, registry=registry),
                          observer=recorder, observe_documents=recorder is not None)
     app: ASGIApp = _Health(
@@ -312,6 +315,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Say so, and which option changes it, when the port is taken (uvicorn would exit 3)."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"{host}:{port} is already in use (another sandbox?): stop it, or serve "
+                    "on another port with --port") from None
+            raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = None,
           workers: int = 1, tls_cert: str | None = None, tls_key: str | None = None,
           client_ca: str | None = None, header_timeout: float = 60.0,
@@ -363,6 +384,7 @@ def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = 
     elif not inspector:
         options = ServeOptions(**{**asdict(options), "inspector_token": None})
     build_app(options)  # fail here, in the parent, on a bad project, registry or store
+    _check_port_free(host, port)
     os.environ[_ENV] = json.dumps(asdict(options))
     shown = _external_urls(options)[0]
     _log.info("serving %s on %s:%d (%d worker%s); clients sign for %s", options.folder, host,

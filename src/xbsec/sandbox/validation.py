@@ -1,6 +1,13 @@
-"""Reading request documents field by field, collecting every problem with its path.
+"""Checking request documents: against the contract first, then field by field.
 
-A ``Fields`` wraps one object of a document; each accessor returns the value or ``None``
+``contract_problems`` turns what ``xbsec.contract`` finds wrong with a body into XBS errors:
+a missing member is ``MISSING_REQUIRED_INPUT``, a too long or too short one
+``INVALID_INPUT_LENGTH``, anything else ``INVALID_INPUT_VALUE``; the ``Source`` is the
+member's dotted path without the transaction APIs' root (``payment_amount.amount``, as
+XBS reports it, SPEC §8.3), camelCase paths as they are (``accountUri.value``, FIDELITY
+§5.8), and an index in brackets (``data_field[0].name``).
+
+Then a ``Fields`` wraps one object of a document; each accessor returns the value or ``None``
 and records a problem whose ``Source`` is the field's dotted path (``payment_amount.amount``,
 ``answers[0].question_id``), as XBS reports it (SPEC §8.3). A handler reads every field it
 needs, then calls ``Problems.check()``, which refuses with all of them at once (HTTP 400).
@@ -18,8 +25,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
+from xbsec.contract import Problem
 from xbsec.error_envelope import ErrorItem
 from xbsec.sandbox.business_errors import (
     INVALID_INPUT_FORMAT,
@@ -28,12 +36,56 @@ from xbsec.sandbox.business_errors import (
     MISSING_REQUIRED_INPUT,
     Refusal,
 )
+from xbsec.sandbox.countries import is_country
 from xbsec.sandbox.money import CURRENCIES, Currency, Money, parse_amount
 
-__all__ = ["Fields", "Problems", "document_object", "document_root"]
+__all__ = ["TRANSACTION_ROOTS", "Fields", "Problems", "contract_problems", "document_object"]
+
+TRANSACTION_ROOTS: Final = frozenset({"quoterequest", "paymentrequest", "cancelpaymentrequest",
+                                      "quoteconfirmationrequest", "cancelConfirmedQuoteRequest"})
+"""Roots left out of an error's Source: XBS names ``proposal_id``, not
+``paymentrequest.proposal_id`` (REF's test of a bad proposal)."""
+_LENGTH_KEYWORDS: Final = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
+
+
+def _source(path: tuple[str | int, ...]) -> str:
+    parts = list(path)
+    if parts and parts[0] in TRANSACTION_ROOTS and len(parts) > 1:
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "Body"
+
+
+def _reason(problem: Problem) -> str:
+    if problem.keyword == "required" or (problem.keyword == "minLength"
+                                         and problem.message.startswith("'' ")):
+        return MISSING_REQUIRED_INPUT
+    if problem.keyword in _LENGTH_KEYWORDS:
+        return INVALID_INPUT_LENGTH
+    return INVALID_INPUT_VALUE
+
+
+def contract_problems(found: Collection[Problem]) -> list[ErrorItem]:
+    """The XBS errors for what the contract's validator found (one per Source and reason)."""
+    items: dict[tuple[str, str], ErrorItem] = {}
+    for problem in found:
+        path: tuple[str | int, ...] = problem.path
+        if problem.keyword == "required":
+            missing = problem.source.rsplit(".", 1)[-1]
+            path = (*path, missing)
+        source, reason = _source(path), _reason(problem)
+        if (source, reason) not in items:
+            items[source, reason] = ErrorItem(source, reason, f"{source}: {problem.message}")
+    return list(items.values())
 
 _CURRENCY_SHAPE = re.compile(r"[A-Z]{3}")
-_MAX_AMOUNT_CHARACTERS = 19
+_COUNTRY_SHAPE = re.compile(r"[A-Z]{3}")
+_MAX_AMOUNT_CHARACTERS = 18
 _MAX_AMOUNT = Decimal("999999999999")
 
 
@@ -50,14 +102,6 @@ class Problems:
         """Refuse the request (400) if anything was found."""
         if self.items:
             raise Refusal(400, self.items)
-
-
-def document_root(document: Any, root: str) -> Fields:
-    """The content of a document whose single root member must be ``root``."""
-    if not isinstance(document, Mapping) or list(document) != [root]:
-        raise Refusal.one(400, root, INVALID_INPUT_FORMAT,
-                          f"the document must have exactly one root member, {root}")
-    return document_object(document[root], root)
 
 
 def document_object(content: Any, source: str) -> Fields:
@@ -143,26 +187,6 @@ class Fields:
             return None
         return Fields(value, self.problems, self.source(name))
 
-    def sections(self, name: str, *, max_items: int) -> list[Fields] | None:
-        """A non-empty array of objects (JSON), or one object (XML writes one as an object)."""
-        value = self.data.get(name)
-        if value is None or value == "" or value == []:
-            self._missing(name)
-            return None
-        items = value if isinstance(value, list) else [value]
-        if len(items) > max_items:
-            self.problems.add(self.source(name), INVALID_INPUT_LENGTH,
-                              f"{self.source(name)} holds more than {max_items} items")
-            return None
-        found: list[Fields] = []
-        for index, item in enumerate(items):
-            where = f"{self.source(name)}[{index}]"
-            if isinstance(item, Mapping):
-                found.append(Fields(item, self.problems, where))
-            else:
-                self.problems.add(where, INVALID_INPUT_VALUE, f"{where} must be an object")
-        return found if len(found) == len(items) else None
-
     def currency(self, name: str, *, required: bool = True) -> Currency | None:
         """An ISO 4217 code the sandbox prices."""
         code = self.text(name, required=required, min_length=3, max_length=3,
@@ -170,9 +194,18 @@ class Fields:
         if code is None:
             return None
         if code not in CURRENCIES:
-            self._invalid(name, f"is not a currency the sandbox supports ({code})")
+            self._invalid(name, f"is not an ISO 4217 currency ({code})")
             return None
         return CURRENCIES[code]
+
+    def country(self, name: str, *, required: bool = True) -> str | None:
+        """An ISO 3166-1 alpha-3 country code."""
+        code = self.text(name, required=required, min_length=3, max_length=3,
+                         pattern=_COUNTRY_SHAPE)
+        if code is not None and not is_country(code):
+            self._invalid(name, f"is not an ISO 3166-1 alpha-3 country ({code})")
+            return None
+        return code
 
     def money(self, name: str, *, required: bool = True) -> Money | None:
         """``{"amount": "100.00", "currency": "USD"}``: positive, no more decimals than the

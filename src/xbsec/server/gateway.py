@@ -41,7 +41,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import urlsplit
 
 from xbsec.documents import Format
@@ -77,7 +77,7 @@ if TYPE_CHECKING:
 
     from xbsec.oauth1.verifier import VerifiedRequest
     from xbsec.server.observer import RequestObserver
-    from xbsec.server.registry import Consumer, Registry
+    from xbsec.server.registry import Consumer, Registry, WatchedRegistry
     from xbsec.stores.rates import AsyncRateStore, RateStore
 
 __all__ = ["AccessTokenValidator", "GatewayRefusal", "XBSGateway"]
@@ -88,6 +88,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+_ENCRYPTED_BODY: Final = re.compile(
+    rb'\s*(?:\{\s*"encrypted_payload"\s*:|(?:<\?xml[^>]*\?>\s*)?<encrypted_payload[\s>/])')
+"""A body that is the encrypted_payload envelope (JSON or XML), by its first bytes."""
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$")
 # RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
 _SCHEME_THEN_SPACE = re.compile(r"([!#$%&'*+.^_`|~0-9A-Za-z-]+) +([^ \t].*)", re.DOTALL)
@@ -318,7 +321,7 @@ class XBSGateway:
     keys). Without an observer nothing of it is gathered.
     """
 
-    def __init__(self, app: ASGIApp, registry: Registry, *,
+    def __init__(self, app: ASGIApp, registry: Registry | WatchedRegistry, *,
                  external_url: str | Iterable[str],
                  policy: SecurityPolicy | None = None,
                  replay_store: ReplayStore | AsyncReplayStore | None = None,
@@ -541,6 +544,13 @@ class XBSGateway:
         elif consumer.encryption == "required":
             raise GatewayRefusal(400, "ENCRYPTION_REQUIRED", "this consumer must encrypt its "
                                  "requests (x-encrypted: true)", source="encrypted_payload")
+        elif _ENCRYPTED_BODY.match(body):
+            # The usual slip of a hand-built request: the envelope without its header. Said
+            # here, rather than as the business API's "quoterequest is missing".
+            raise GatewayRefusal(400, "INVALID_INPUT_FORMAT", "the body is an encrypted "
+                                 "payload but the x-encrypted: true header is missing; send "
+                                 "the header with every encrypted request",
+                                 source="x-encrypted")
         outcome["stage"] = "application"
         if trace is not None:
             trace.document = body

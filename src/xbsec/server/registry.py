@@ -42,10 +42,13 @@ the partner's public key that responses are encrypted to (SPEC §3.7, §7.1).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
+import time
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
@@ -58,12 +61,13 @@ if TYPE_CHECKING:
 
     from xbsec.keys.types import PrivateKey
 
-__all__ = ["ENCRYPTION_MODES", "Consumer", "EncryptionMode", "Registry"]
+__all__ = ["ENCRYPTION_MODES", "Consumer", "EncryptionMode", "Registry", "WatchedRegistry"]
 
 EncryptionMode = Literal["off", "optional", "required"]
 """``off``: no payload encryption; ``optional``: honour ``x-encrypted``; ``required``: a
 request without it is refused (SPEC §3.1, [INF])."""
 ENCRYPTION_MODES: tuple[EncryptionMode, ...] = get_args(EncryptionMode)
+_log = logging.getLogger("xbsec.server.registry")
 _THUMBPRINT = re.compile(r"[0-9a-f]{64}")
 
 
@@ -201,6 +205,71 @@ class Registry:
                 raise ConfigurationError(message if message.startswith(where)
                                          else f"{where}: {message}") from None
         return cls(consumers)
+
+
+class WatchedRegistry:
+    """A registry file, read again when it changes: keys rotate without a restart.
+
+    ``get``, ``signing_certificates``, iteration and ``len`` answer from the registry last
+    read. At most every ``interval`` seconds a call looks at the file (its size, mtime and
+    inode) and, when it changed, reads it again; a file that no longer reads (a half-written
+    edit, a broken entry) leaves the previous registry in force and is logged, so a mistake
+    never takes a running gateway down. Write the file whole and rename it into place, as
+    ``xbsec sandbox keys`` does.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, interval: float = 0.25,
+                 environ: Mapping[str, str] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.path = Path(path)
+        self.interval = interval
+        self._environ = environ
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._version = self._stat()
+        self._registry = Registry.load(self.path, environ=environ)  # a first failure is fatal
+        self._checked = clock()
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_mtime_ns, found.st_size, found.st_ino
+
+    @property
+    def current(self) -> Registry:
+        """The registry in force, read again first if the file changed."""
+        now = self._clock()
+        if now - self._checked < self.interval:
+            return self._registry
+        with self._lock:
+            if now - self._checked < self.interval:
+                return self._registry
+            self._checked = now
+            version = self._stat()
+            if version is not None and version != self._version:
+                try:
+                    self._registry = Registry.load(self.path, environ=self._environ)
+                    self._version = version
+                    _log.info("registry %s read again: %d consumers", self.path,
+                              len(self._registry))
+                except ConfigurationError as exc:
+                    _log.error("registry %s changed but cannot be used; keeping the one in "
+                               "force: %s", self.path, exc)
+        return self._registry
+
+    def __len__(self) -> int:
+        return len(self.current)
+
+    def __iter__(self) -> Any:
+        return iter(self.current)
+
+    def get(self, consumer_key: str) -> Consumer | None:
+        return self.current.get(consumer_key)
+
+    def signing_certificates(self, consumer_key: str) -> tuple[x509.Certificate, ...] | None:
+        return self.current.signing_certificates(consumer_key)
 
 
 _KNOWN = {"consumer_key", "environment", "partner_ids", "signing_certificates", "psd2",

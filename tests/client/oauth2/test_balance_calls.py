@@ -68,10 +68,11 @@ def test_balance_calls_carry_the_access_token_and_others_the_request_token(
     assert stored is not None
     with XBSClient(profile) as xbs:
         assert isinstance(xbs.balance_auth, AccessTokenAuth)
-        assert xbs.balances() == {"path": ACCOUNTS}
+        assert xbs.balances() == {"accounts": {"path": ACCOUNTS}}  # type: ignore[comparison-overlap]
         xbs.balance("acc 1", include_balance=True)
         xbs.create_quote({"transaction_reference": "1"})
-        xbs.validate_account({"iban": "DE89"})  # under /accounts, but not a Balance call
+        # under /accounts, but not a Balance call
+        xbs.validate_account({"accountUri": {"type": "IBAN", "value": "DE89"}})
     balance, one, quote, validation = server.seen
     assert (balance.method, balance.path) == ("GET", ACCOUNTS)
     assert balance.authorization == "Bearer " + stored.access_token
@@ -139,7 +140,7 @@ async def test_async_balance_calls_refresh_on_the_event_loop(
         assert isinstance(xbs.balance_auth, AsyncAccessTokenAuth)
         results = await asyncio.gather(*(xbs.balances() for _ in range(20)))
         await xbs.create_quote({"transaction_reference": "1"})
-    assert results == [{"path": ACCOUNTS}] * 20
+    assert results == [{"accounts": {"path": ACCOUNTS}}] * 20
     assert server.refreshes == 1
     renewed = json.loads((tmp_path / "tokens" / "eu.json").read_bytes())["access_token"]
     balances, quote = server.seen[:-1], server.seen[-1]

@@ -153,7 +153,7 @@ def test_a_denied_login_stores_nothing(server: FakeAuthorizationServer, tmp_path
     monkeypatch.setenv("DISPLAY", ":0")
     result = run("oauth2", "login", "--profile-file", str(profile), "--port", "0")
     assert result.exit_code == 2
-    assert "error: the authorization was denied in the browser (access_denied)" in (
+    assert "Error: the authorization was denied in the browser (access_denied)" in (
         result.output)
     assert not (tmp_path / "tokens" / "eu.json").exists()
     assert server.exchanges == 0

@@ -22,7 +22,7 @@ from tests.sandbox.authorization_server.flow import (
 from xbsec.keys import load_key_and_certificate
 from xbsec.oauth1 import OAuth1Signer
 from xbsec.oauth2 import RequestTokenMinter
-from xbsec.sandbox.accounts import SETTLEMENT_CURRENCIES, account_id
+from xbsec.sandbox.accounts import ACCOUNTS
 from xbsec.sandbox.project import ALIAS, REDIRECT_URI, SIGNING_PASSWORD, init_project
 from xbsec.sandbox.serve import ServeOptions, build_app
 
@@ -94,8 +94,8 @@ async def test_the_project_registers_the_loopback_redirect(project) -> None:
 async def test_the_consent_page_lists_the_sandbox_accounts(http, project) -> None:
     _, challenge = pkce_pair()
     form = await consent(http, authorize_params(project.consumer_key, challenge))
-    for currency in SETTLEMENT_CURRENCIES:
-        assert account_id(project.partner_id, currency) in form.text
+    for account_id in ACCOUNTS:
+        assert account_id in form.text
 
 
 async def test_an_access_token_reads_the_balances(http, project) -> None:
@@ -103,14 +103,14 @@ async def test_an_access_token_reads_the_balances(http, project) -> None:
     listed = await http.get(project.balances, headers={"Authorization": f"Bearer {token}",
                                                        "Accept": "application/json"})
     assert listed.status_code == 200, listed.text
-    accounts = listed.json()["accounts"]["account"]
-    assert {a["currency"] for a in accounts} == set(SETTLEMENT_CURRENCIES)
-    one = accounts[0]["account_id"]
+    accounts = listed.json()
+    assert {a["settlementCurrency"] for a in accounts} == set(ACCOUNTS.values())
+    one = accounts[0]["accountId"]
     # A bare token too, as Mastercard's reference application sends it (SPEC §6.2).
     single = await http.get(f"{project.balances}/{one}", headers={"Authorization": token,
                                                                    "Accept": "application/json"})
     assert single.status_code == 200, single.text
-    assert single.json()["account"]["account_id"] == one
+    assert single.json()["accountId"] == one
 
 
 async def test_the_access_token_is_refused_off_the_balance_paths(http, project) -> None:

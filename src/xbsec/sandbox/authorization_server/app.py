@@ -70,7 +70,7 @@ from xbsec.sandbox.authorization_server.token_endpoint import TokenEndpoint
 from xbsec.sandbox.authorization_server.tokens import new_secret, secret_hash
 
 if TYPE_CHECKING:
-    from xbsec.server.registry import Consumer, Registry
+    from xbsec.server.registry import Consumer, Registry, WatchedRegistry
 
 __all__ = ["AccountLister", "AuthorizationServer"]
 
@@ -179,7 +179,7 @@ class AuthorizationServer:
     own); ``clock`` is injectable so that tests can move time.
     """
 
-    def __init__(self, registry: Registry, store: AuthorizationStore, *,
+    def __init__(self, registry: Registry | WatchedRegistry, store: AuthorizationStore, *,
                  settings: AuthorizationServerSettings,
                  accounts: AccountLister | None = None,
                  clock: Callable[[], float] = time.time,

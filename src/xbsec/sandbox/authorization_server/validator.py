@@ -38,7 +38,7 @@ from xbsec.sandbox.authorization_server.tokens import looks_like_secret, secret_
 
 if TYPE_CHECKING:
     from xbsec.sandbox.authorization_server.store import AuthorizationStore
-    from xbsec.server.registry import Registry
+    from xbsec.server.registry import Registry, WatchedRegistry
 
 __all__ = ["StoredAccessTokenValidator"]
 
@@ -49,7 +49,8 @@ _BALANCE_PATH: Final = re.compile(r"^/send/partners/([^/]+)/crossborder/accounts
 class StoredAccessTokenValidator:
     """Checks access tokens against the authorization server's store."""
 
-    def __init__(self, store: AuthorizationStore, *, registry: Registry | None = None,
+    def __init__(self, store: AuthorizationStore, *,
+                 registry: Registry | WatchedRegistry | None = None,
                  required_scope: str | None = BALANCES_SCOPE,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store

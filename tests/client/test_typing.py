@@ -1,0 +1,38 @@
+"""XBSClient's methods are typed by the contract's documents: mypy --strict refuses a
+misspelled member in what a method takes or in what it returns, sync and async alike."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CASES = Path(__file__).with_name("typing_cases")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _mypy(case: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MYPYPATH": str(ROOT / "src")}
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(CASES / case)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300)
+
+
+@pytest.mark.slow
+def test_misspelled_members_are_refused() -> None:
+    result = _mypy("misspelled_client_calls.py")
+    assert result.returncode != 0
+    for misspelled in ('"quote_typ"', '"statuss"', '"accountID"', '"proposal_id"'):
+        assert misspelled in result.stdout, (misspelled, result.stdout)
+    member_errors = [line for line in result.stdout.splitlines()
+                     if "Extra key" in line or "is not a valid TypedDict key" in line]
+    assert len(member_errors) == 4, result.stdout
+
+
+@pytest.mark.slow
+def test_correct_calls_pass() -> None:
+    result = _mypy("correct_client_calls.py")
+    assert result.returncode == 0, result.stdout + result.stderr
