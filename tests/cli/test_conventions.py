@@ -61,12 +61,14 @@ def test_a_former_option_name_works_but_is_not_shown(command: list[str], new: st
                                                      old: str) -> None:
     shown = CliRunner().invoke(cli, [*command, "--help"]).output
     assert new in shown
-    assert f"{old} " not in shown and f"{old}," not in shown
+    assert f"{old} " not in shown
+    assert f"{old}," not in shown
     group: click.Group = cli
     for name in command[:-1]:
         group = group.commands[name]  # type: ignore[assignment]
     option = next(p for p in group.commands[command[-1]].params if new in p.opts)
-    assert isinstance(option, RenamedOption) and old in option.opts
+    assert isinstance(option, RenamedOption)
+    assert old in option.opts
 
 
 def test_encrypt_and_decrypt_under_the_old_and_new_names(tmp_path: Path) -> None:
