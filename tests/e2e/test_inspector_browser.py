@@ -144,19 +144,30 @@ def test_the_inspector_in_chromium(project: Project, sandbox: SandboxServer,
         assert '"quote"' in page.locator("#response pre.document").inner_text()
         page.screenshot(path=str(ARTIFACTS / "inspector-detail.png"), full_page=True)
 
-        # The copy button, and what it copied, run in a shell: the call again, signed anew.
+        # The copy buttons, and what they copied, run in a shell: the call again, signed
+        # anew, with curl and with xbsec request.
         page.click("button[data-copy=reproduce-command]")
         page.wait_for_function(
-            "() => document.querySelector('button[data-copy]').textContent !== 'Copy'")
+            "() => document.querySelectorAll('button[data-copy]')[1].textContent !== 'Copy'")
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == page.locator("#reproduce-command").inner_text()
         environment = {**os.environ, "XBSEC_KEY_PASSWORD": SIGNING_PASSWORD,
                        "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
                                f"{os.environ.get('PATH', '')}"}
+        # Past the gateway, the sandbox refuses the quote's reference: it was used already.
         ran = subprocess.run(["bash", "-c", copied], capture_output=True, text=True,
                              timeout=60, env=environment, check=False)
         assert ran.returncode == 0, ran.stderr
-        assert ran.stdout.startswith('{"encrypted_payload"'), ran.stdout[:300]
+        assert "Duplicate Transaction Reference" in ran.stdout, ran.stdout[:300]
+        page.click("button[data-copy=request-command]")
+        page.wait_for_function(
+            "() => document.querySelectorAll('button[data-copy]')[0].textContent !== 'Copy'")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("xbsec request POST ")
+        ran = subprocess.run(["bash", "-c", copied], capture_output=True, text=True,
+                             timeout=60, env=environment, check=False)
+        assert ran.returncode == 1, ran.stderr
+        assert "Duplicate Transaction Reference" in ran.stderr, ran.stderr[:300]
 
         # A refused one: its step and what it saw.
         page.goto(f"{sandbox.url}/_inspector/?reason=INVALID_BODY_HASH")
@@ -167,8 +178,10 @@ def test_the_inspector_in_chromium(project: Project, sandbox: SandboxServer,
         assert "serialise once" in refused_step.inner_text()
 
         page.goto(f"{sandbox.url}/_inspector/")
-        wait_for_rows(page, 6)  # the reproduced call is listed too
-        assert rows(page).first.locator("td.status").inner_text() == "200"
+        wait_for_rows(page, 7)  # the two reproduced calls are listed too
+        for again in (rows(page).nth(0), rows(page).nth(1)):  # every check of the gateway held
+            assert again.locator(".mark.refused").get_attribute("data-step") == "application"
+            assert again.locator("td.reason").inner_text() == "DECLINE"
         assert dialogs == []
     finally:
         page.close()

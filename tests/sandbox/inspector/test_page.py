@@ -171,12 +171,17 @@ def test_the_reproduce_command_signs_afresh_and_names_no_password(calls: Calls,
     assert "xbsec encrypt --cert" in encrypted
     assert "-H 'x-encrypted: true'" in encrypted
     assert "xbsec encrypt" not in plain
+    request = _command(browser.get("/_inspector/requests/1").text, "request-command")
+    assert request.startswith("xbsec request POST /send/v1/partners/")
+    assert "--profile-file " in request
+    assert "xbsec.toml" in request
+    assert "--data '{\"quoterequest\"" in request
 
 
-def _command(html: str) -> str:
+def _command(html: str, name: str = "reproduce-command") -> str:
     import html as markup
 
-    found = re.search(r'<pre id="reproduce-command">(.*?)</pre>', html, re.DOTALL)
+    found = re.search(rf'<pre id="{name}">(.*?)</pre>', html, re.DOTALL)
     assert found is not None
     return markup.unescape(found.group(1))
 

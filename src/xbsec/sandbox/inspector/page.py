@@ -153,10 +153,14 @@ class InspectorPage:
                 await self._answer(send, 404, b"no such request (it may have been dropped "
                                    b"for newer ones)\n", b"text/plain", head=head)
                 return
-            from xbsec.sandbox.inspector.reproduce import reproduce_command
+            from xbsec.sandbox.inspector.reproduce import (
+                reproduce_command,
+                xbsec_request_command,
+            )
 
             page = render.detail_page(detail, reproduce_command(detail, self.folder),
-                                      self.prefix)
+                                      self.prefix,
+                                      request=xbsec_request_command(detail, self.folder))
             await self._answer(send, 200, page.encode(), _HTML, head=head)
         elif rest == "static/inspector.js":
             await self._answer(send, 200, SCRIPT.encode(), b"text/javascript; charset=utf-8",

@@ -216,7 +216,8 @@ def _errors(errors: Sequence[dict[str, Any]]) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-def detail_page(detail: dict[str, Any], reproduce: str, prefix: str) -> str:
+def detail_page(detail: dict[str, Any], reproduce: str, prefix: str,
+                request: str = "") -> str:
     status = int(detail.get("status", 0))
     reason = detail.get("reason_code") or ""
     summary = _details([
@@ -259,8 +260,12 @@ def detail_page(detail: dict[str, Any], reproduce: str, prefix: str) -> str:
         f"{_document(detail.get('response_document'), documents, 'response document')}"
         "</section>"
         "<section id=\"reproduce\"><h2>Reproduce</h2>"
-        "<p>A shell command that sends the same call, signed afresh (a new nonce and "
-        "timestamp; encrypted again when it was).</p>"
+        "<p>The same call again, signed afresh (a new nonce and timestamp), with the "
+        "project's profile:</p>"
+        f"<pre id=\"request-command\">{_e(request)}</pre>"
+        "<button type=\"button\" class=\"copy\" data-copy=\"request-command\">Copy</button>"
+        "<p>or with <code>curl</code>, the bytes as they went (encrypted again when they "
+        "were):</p>"
         f"<pre id=\"reproduce-command\">{_e(reproduce)}</pre>"
         "<button type=\"button\" class=\"copy\" data-copy=\"reproduce-command\">Copy</button>"
         "</section>")

@@ -1,9 +1,12 @@
-"""A shell command that sends an inspected call again: ``curl``, signed by ``xbsec sign``.
+"""Shell commands that send an inspected call again, signed afresh (a new nonce and
+timestamp: the original would be a replay):
 
-Signed afresh (a new nonce and timestamp: the original would be a replay), encrypted again
-with ``xbsec encrypt`` when the original was, with the project's own key files. It names
-the key's password by an environment variable, never its value (the value is in the
-project's ``xbsec.toml``). Every value is quoted for a POSIX shell.
+- ``xbsec request``, from the project's profile: its keys, its encryption setting;
+- ``curl``, the bytes as the original went (encrypted again with ``xbsec encrypt`` when it
+  was), signed by ``xbsec sign`` with the project's key file, whose password is named by an
+  environment variable, never given (it is in the project's ``xbsec.toml``).
+
+Every value is quoted for a POSIX shell.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import shlex
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["reproduce_command"]
+__all__ = ["reproduce_command", "xbsec_request_command"]
 
 _KEPT_HEADERS: Final = ("content-type", "accept", "partner-ref-id", "x-encrypted",
                         "specification-type")
@@ -71,3 +74,27 @@ def _title(name: str) -> str:
     if name == "x-encrypted":
         return name
     return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def xbsec_request_command(detail: dict[str, Any], folder: Path | None) -> str:
+    """``xbsec request`` with the project's profile: the same method, path, query,
+    document and partner header."""
+    from urllib.parse import parse_qsl
+
+    from xbsec.server.inspection import header_pairs
+
+    q = shlex.quote
+    project = folder.resolve() if folder is not None else Path(".")
+    target = str(detail.get("target", detail.get("path", "/")))
+    path, _, query = target.partition("?")
+    command = [f"xbsec request {q(str(detail.get('method', 'GET')))} {q(path)}",
+               f"--profile-file {q(str(project / 'xbsec.toml'))}"]
+    command += [f"--query {q(f'{name}={value}')}"
+                for name, value in parse_qsl(query, keep_blank_values=True)]
+    command += [f"--header {q(f'{_title(name)}: {value}')}"
+                for name, value in header_pairs(detail.get("headers", ""))
+                if name == "partner-ref-id"]
+    document = detail.get("request_document")
+    if document is not None and int(document.get("size", 0)) > 0:
+        command.append(f"--data {q(str(document['text']))}")
+    return " \\\n  ".join(command)
