@@ -39,6 +39,8 @@ class Recorder:
         self.backlog = backlog
         self.dropped = 0
         """Records dropped because the queue was full."""
+        self.cpu_seconds = 0.0
+        """CPU time the thread has spent inspecting and writing."""
         self._queue: deque[ObservedRequest] = deque()
         self._wake = threading.Condition()
         self._busy = 0
@@ -75,9 +77,11 @@ class Recorder:
                 batch = [self._queue.popleft()
                          for _ in range(min(self.batch, len(self._queue)))]
                 self._busy = len(batch)
+            started = time.thread_time()
             try:
                 self._write(batch)
             finally:
+                self.cpu_seconds += time.thread_time() - started
                 with self._wake:
                     self._busy = 0
                     self._wake.notify_all()
