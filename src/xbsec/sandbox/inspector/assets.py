@@ -85,7 +85,8 @@ tr.refused td.status, .status.refused { color: var(--refused); font-weight: 600;
 tr.ok td.status, .status.ok { color: var(--ok); font-weight: 600; }
 .method { font-family: ui-monospace, monospace; font-weight: 600; }
 .reason { font-family: ui-monospace, monospace; color: var(--refused); }
-.mark { display: inline-block; width: 1.2em; text-align: center; font-weight: 700; }
+.mark { display: inline-block; width: 1em; text-align: center; font-weight: 700; }
+td.marks, td.consumer, td.time, td.latency { white-space: nowrap; }
 .mark.ok { color: var(--ok); } .mark.refused { color: var(--refused); }
 .mark.skipped { color: var(--skipped); }
 ol.steps { list-style: none; padding: 0; }
