@@ -7,12 +7,15 @@ Mastercard-encryption certificate when the request was encrypted. It records the
 bytes it received, so a test can check that the body the client signed is the body that
 crossed the wire. Special paths: ``.../business-error`` answers a 400 XBS error,
 ``.../html-error`` a 502 HTML page, ``.../plain`` a plaintext answer even to an encrypted
-request, ``.../flaky`` a 503 for the first two calls.
+request, ``.../flaky`` a 503 for the first two calls, ``.../throttled`` a 429 with
+``Retry-After: 1`` for the first call (``.../throttled-long``: always, ``Retry-After:
+3600``), ``.../slow`` its answer after two seconds.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -137,6 +140,13 @@ class LoopbackXBS:
         if path.endswith("/flaky") and count <= 2:
             item = ErrorItem("Service", "SERVICE_UNAVAILABLE", "try again")
             return self._send(request, 503, render_errors([item], fmt), fmt)
+        if path.endswith("/throttled-long") or (path.endswith("/throttled") and count <= 1):
+            item = ErrorItem("Gateway", "TOO_MANY_REQUESTS", "slow down")
+            wait = "3600" if path.endswith("-long") else "1"
+            return self._send(request, 429, render_errors([item], fmt), fmt,
+                              headers={"Retry-After": wait})
+        if path.endswith("/slow"):
+            time.sleep(2)
         received: Any = None
         if plaintext:
             try:
@@ -155,8 +165,10 @@ class LoopbackXBS:
 
     @staticmethod
     def _send(request: BaseHTTPRequestHandler, status: int, body: bytes, fmt: str | None,
-              content_type: str | None = None) -> None:
+              content_type: str | None = None, headers: dict[str, str] | None = None) -> None:
         request.send_response(status)
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
         request.send_header("Content-Type", content_type or f"application/{fmt}")
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()

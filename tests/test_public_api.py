@@ -58,6 +58,7 @@ EXPECTED = [
     "SigningError",
     "TimestampError",
     "TokenEndpointError",
+    "TransportError",
     "VerifiedRequest",
     "VerifiedToken",
     "XBSClient",

@@ -35,6 +35,7 @@ from xbsec.errors import (
     SigningError,
     TimestampError,
     TokenEndpointError,
+    TransportError,
     XBSecError,
 )
 
@@ -137,6 +138,7 @@ __all__ = [
     "SigningError",
     "TimestampError",
     "TokenEndpointError",
+    "TransportError",
     "VerifiedRequest",
     "VerifiedToken",
     "XBSClient",

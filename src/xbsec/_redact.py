@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["credentials", "headers", "size"]
+__all__ = ["credentials", "headers", "signed_parameters", "size"]
 
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "proxy-authorization"})
 _HIDDEN_HEADERS: Final = frozenset({"cookie", "set-cookie"})
@@ -41,3 +41,17 @@ def headers(values: Mapping[str, str]) -> dict[str, str]:
 def size(body: bytes | bytearray | memoryview) -> str:
     """``<123 bytes>``."""
     return f"<{len(body)} bytes>"
+
+
+_OAUTH_PARAMETER: Final = re.compile(r'(oauth_[a-z_]+)="([^"]*)"')
+
+
+def signed_parameters(value: str) -> str:
+    """What an ``Authorization`` value says was signed, for a debug log: the OAuth 1.0a
+    parameters but the signature; for a bearer token, its length only."""
+    scheme, _, rest = value.strip(" \t").partition(" ")
+    if scheme.lower() != "oauth":
+        return f"{credentials(value)} ({len(rest.strip())} characters)"
+    shown = [f"{name}={text}" for name, text in _OAUTH_PARAMETER.findall(rest)
+             if name != "oauth_signature"]
+    return "OAuth " + ", ".join(shown)

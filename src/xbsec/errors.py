@@ -16,6 +16,7 @@ or third-party exception escapes it::
     ├── ApiError                    (client) XBS answered with an error status
     │   ├── GatewayError            Source "Gateway": refused before reaching XBS
     │   └── BusinessError           XBS itself refused (validation, decline, conflict, ...)
+    ├── TransportError              (client) no answer: connection, TLS or timeout
     ├── AuthorizationError          (client) the OAuth 2.0 authorization code flow failed
     │   ├── LoginRequiredError      no usable refresh token: log in again in a browser
     │   └── TokenEndpointError      the token endpoint refused a grant or answered unusably
@@ -97,6 +98,7 @@ __all__ = [
     "TemporarilyUnavailableError",
     "TimestampError",
     "TokenEndpointError",
+    "TransportError",
     "UnauthorizedClientError",
     "UnsupportedGrantTypeError",
     "UnsupportedResponseTypeError",
@@ -110,15 +112,24 @@ class XBSecError(Exception):
 
 
 class ConfigurationError(XBSecError):
-    """Something configured by the user (a profile, a registry, an argument) cannot be used."""
+    """Something configured by the user (a profile, a registry, an argument) cannot be used.
+
+    ``problem`` says what is wrong and where; ``fix``, when known, what to do about it (the
+    message is both).
+    """
+
+    def __init__(self, problem: str, *, fix: str = "") -> None:
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{problem}. {fix}" if fix else problem)
 
 
 class KeyMaterialError(ConfigurationError):
     """A key, certificate or keystore cannot be used. ``source`` names the file (or "<bytes>")."""
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    def __init__(self, message: str, *, source: str | None = None, fix: str = "") -> None:
         self.source = source
-        super().__init__(f"{source}: {message}" if source else message)
+        super().__init__(f"{source}: {message}" if source else message, fix=fix)
 
 
 class KeyFileError(KeyMaterialError):
@@ -166,7 +177,9 @@ class ApiError(XBSecError):
     gives an ``ApiError``, with ``reason_code`` ``UNEXPECTED_RESPONSE``.
     """
 
-    def __init__(self, status: int, errors: tuple[ErrorItem, ...]) -> None:
+    def __init__(self, status: int, errors: tuple[ErrorItem, ...], *, method: str = "",
+                 url: str = "", request_id: str | None = None,
+                 retry_after: float | None = None) -> None:
         self.status = status
         self.errors = errors
         first = errors[0]
@@ -175,9 +188,42 @@ class ApiError(XBSecError):
         self.description = first.description
         self.recoverable = first.recoverable
         self.details = first.details
+        self.method = method
+        """The request's method and URL (``""`` when not known)."""
+        self.url = url
+        self.request_id = request_id or first.request_id
+        """The id to quote to support: the server's (``X-Request-Id``, the envelope's
+        ``RequestId``), else the one the client sent."""
+        self.retry_after = retry_after
+        """Seconds the server asked to wait (``Retry-After``), when it said."""
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         super().__init__(f"HTTP {status} {first.reason_code} from {first.source or '?'}: "
-                         f"{first.description}{more}")
+                         f"{first.description}{more}"
+                         f"{_request_context(method, url, self.request_id)}")
+
+
+class TransportError(XBSecError):
+    """(client) No answer came: the connection, TLS or a timeout failed.
+
+    ``method``, ``url`` and ``request_id`` say which request; ``maybe_executed`` is true when
+    the request may have reached XBS (it was sent, the answer did not come): a payment must
+    then be looked up (by its transaction reference) before it is sent again, never resent
+    blindly. ``__cause__`` is the HTTP library's exception.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, request_id: str | None = None,
+                 maybe_executed: bool = False) -> None:
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        self.maybe_executed = maybe_executed
+        super().__init__(f"{message}{_request_context(method, url, request_id)}")
+
+
+def _request_context(method: str, url: str, request_id: str | None) -> str:
+    if not method:
+        return f" (request id {request_id})" if request_id else ""
+    return f" ({method} {url}" + (f", request id {request_id})" if request_id else ")")
 
 
 class GatewayError(ApiError):

@@ -18,6 +18,7 @@ Secrets stay out of the file: ``password_env`` names an environment variable (a 
     auth = "oauth1"                    # oauth1 | request-token (eu/uk default)
     format = "json"                    # json | xml
     timeout = 30
+    # proxy = "http://proxy.example:3128"  (else $HTTPS_PROXY; never with a password here)
     signing_key = { path = "signing.p12", alias = "keyalias", password_env = "XBS_KEY_PW" }
 
     [profiles.sandbox.encryption]
@@ -116,6 +117,9 @@ class Profile:
     mtls: MtlsConfig | None = None
     source: Path | None = None
     oauth2: OAuth2Settings | None = None
+    proxy: str | None = None
+    """An HTTP(S) proxy URL for the client; without one, ``$HTTPS_PROXY`` and the other
+    usual variables apply."""
 
 
 class _Reader:
@@ -126,8 +130,8 @@ class _Reader:
         self.path, self.name, self.table, self.environ = path, name, table, environ
 
     def fail(self, entry: str, problem: str, fix: str = "") -> ConfigurationError:
-        message = f"{self.path}: profile {self.name!r}: {entry}: {problem}"
-        return ConfigurationError(f"{message}. {fix}" if fix else message)
+        return ConfigurationError(f"{self.path}: profile {self.name!r}: {entry}: {problem}",
+                                  fix=fix)
 
     def get(self, entry: str, kind: type | tuple[type, ...], default: Any = ...,
             table: Mapping[str, Any] | None = None, prefix: str = "") -> Any:
@@ -181,6 +185,23 @@ class _Reader:
         path = self.file(self.get("path", str, ..., value, prefix), prefix + "path")
         return KeyFile(path, self.secret(value, prefix), self.get("alias", str, None, value,
                                                                   prefix))
+
+
+def _key_fix(exc: KeyMaterialError) -> str:
+    """What to do about a key file that cannot be used, by what went wrong."""
+    from xbsec.errors import KeyAliasError, KeyFileError, KeyMismatchError, KeyPasswordError
+
+    if isinstance(exc, KeyPasswordError):
+        return ("give the keystore's password: password_env names the environment variable "
+                "that holds it (a literal password only for sandbox keys)")
+    if isinstance(exc, KeyAliasError):
+        return "set alias to one of the keystore's aliases, or leave it out if there is one"
+    if isinstance(exc, KeyMismatchError):
+        return "give the certificate issued for this key (or the key of this certificate)"
+    if isinstance(exc, KeyFileError):
+        return ("check the path (a relative one is read from the profile's folder) and that "
+                "the file is the key or certificate it should be")
+    return ""
 
 
 def _check_not_swapped(r: _Reader, keys: ProjectKeys) -> None:
@@ -251,8 +272,8 @@ def load_profile(name: str | None = None, path: str | os.PathLike[str] | None = 
 
 def _read(r: _Reader) -> Profile:
     known = {"environment", "edge", "base_url", "partner_id", "consumer_key", "auth",
-             "format", "timeout", "signing_key", "signing_certificate", "encryption", "mtls",
-             "oauth2"}
+             "format", "timeout", "proxy", "signing_key", "signing_certificate", "encryption",
+             "mtls", "oauth2"}
     unknown = sorted(set(r.table) - known)
     if unknown:
         raise r.fail(unknown[0], "unknown entry", f"known entries: {', '.join(sorted(known))}")
@@ -268,6 +289,15 @@ def _read(r: _Reader) -> Profile:
     timeout = r.get("timeout", (int, float), 30)
     if timeout <= 0:
         raise r.fail("timeout", "must be a positive number of seconds")
+    proxy = r.get("proxy", str, None)
+    if proxy is not None:
+        parts = urlsplit(proxy)
+        if parts.scheme not in ("http", "https", "socks5") or not parts.hostname:
+            raise r.fail("proxy", f"{proxy!r} is not a proxy URL",
+                         "give http://host:port (or https://, socks5://)")
+        if parts.username or parts.password:
+            raise r.fail("proxy", "holds credentials, which a profile file must not",
+                         "put a proxy that needs a password in $HTTPS_PROXY instead")
 
     encryption = r.get("encryption", Mapping, {})
     enabled = r.get("enabled", bool, bool(encryption), encryption, "encryption.")
@@ -293,11 +323,11 @@ def _read(r: _Reader) -> Profile:
                 for i, item in enumerate(mc_keys)],
         )
     except KeyMaterialError as exc:
-        raise r.fail("keys", str(exc)) from None
+        raise r.fail("keys", exc.problem, exc.fix or _key_fix(exc)) from None
     except ConfigurationError as exc:
         if str(exc).startswith(str(r.path)):
             raise
-        raise r.fail("keys", str(exc)) from None
+        raise r.fail("keys", exc.problem, exc.fix) from None
     _check_not_swapped(r, keys)
     if auth == "request-token" and keys.signing_certificate is None:
         raise r.fail("signing_certificate", "request tokens carry the signing certificate "
@@ -319,7 +349,7 @@ def _read(r: _Reader) -> Profile:
     return Profile(name=r.name, environment=environment, edge=edge, base_url=url.rstrip("/"),
                    partner_id=partner_id, auth=auth, encryption=enabled,
                    format=r.choice("format", ("json", "xml"), "json"), timeout=float(timeout),
-                   keys=keys, mtls=mtls, source=r.path, oauth2=oauth2)
+                   keys=keys, mtls=mtls, source=r.path, oauth2=oauth2, proxy=proxy)
 
 
 def _oauth2(r: _Reader, table: Mapping[str, Any], base: str) -> OAuth2Settings:

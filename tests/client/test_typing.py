@@ -36,3 +36,12 @@ def test_misspelled_members_are_refused() -> None:
 def test_correct_calls_pass() -> None:
     result = _mypy("correct_client_calls.py")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_forgotten_await_is_refused() -> None:
+    result = _mypy("forgotten_await.py")
+    assert result.returncode != 0
+    assert 'forgotten_await.py:8: error: Value of type "Awaitable[' in result.stdout, (
+        result.stdout)
+    assert 'Maybe you forgot to use "await"?' in result.stdout, result.stdout

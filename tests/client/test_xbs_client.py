@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from xbsec import BusinessError, ConfigurationError
+from xbsec import BusinessError, ConfigurationError, GatewayError, TransportError
 from xbsec.client.xbs import AsyncXBSClient, XBSClient
 
 QUOTE = {"transaction_reference": "0999999034810154901",
@@ -131,13 +131,67 @@ def test_connection_errors_are_retried_then_raised(make_profile) -> None:
     profile = make_profile(url=f"http://127.0.0.1:{port}")
     waits: list[float] = []
     with XBSClient(profile, sleep=waits.append, retries=3, backoff=0.01) as xbs:
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(TransportError) as info:
             xbs.carded_rates()
         assert waits == [0.01, 0.02, 0.04]
+        assert isinstance(info.value.__cause__, httpx.ConnectError)
+        assert info.value.method == "GET"
+        assert info.value.url == f"http://127.0.0.1:{port}/send/v1/partners/SANDBOX_1234567/" \
+                                 "crossborder/rates"
+        assert str(info.value).startswith("cannot connect")
+        assert f"(GET http://127.0.0.1:{port}/send/" in str(info.value)
+        assert f"request id {info.value.request_id})" in str(info.value)
+        assert not info.value.maybe_executed
         waits.clear()
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(TransportError) as info:
             xbs.create_quote(QUOTE)
         assert waits == []
+        assert not info.value.maybe_executed  # never connected: not sent
+
+
+def test_a_lost_answer_to_a_post_says_it_may_have_been_executed(make_profile,
+                                                                loopback) -> None:
+    with XBSClient(make_profile(), timeout=0.3, retries=2) as xbs, pytest.raises(
+            TransportError) as info:
+        xbs.request("POST", "/payment/slow", document={"paymentrequest": {}})
+    assert loopback.calls["/payment/slow"] == 1  # not resent
+    assert info.value.maybe_executed
+    assert isinstance(info.value.__cause__, httpx.ReadTimeout)
+    assert "no answer in time (ReadTimeout)" in str(info.value)
+    assert "may have been executed: look it up (a payment: retrieve_payment_by_reference) " \
+           "before sending it again" in str(info.value)
+
+
+def test_every_call_carries_a_request_id_that_errors_quote(make_profile, loopback) -> None:
+    with XBSClient(make_profile()) as xbs:
+        xbs.request("GET", "/send/with-id")
+        sent = loopback.seen[-1].headers["X-Request-Id"]
+        assert len(sent) == 32
+        with pytest.raises(BusinessError) as info:
+            xbs.request("POST", "/business-error", document={"quoterequest": {}})
+    # The server's RequestId wins over the one sent; the error names the request.
+    assert info.value.request_id == "123"
+    assert info.value.method == "POST"
+    assert info.value.url.endswith("/business-error")
+    assert str(info.value).endswith(f"(POST {info.value.url}, request id 123)")
+    with XBSClient(make_profile(), request_id_header=None) as quiet:
+        quiet.request("GET", "/send/without-id")
+    assert "X-Request-Id" not in loopback.seen[-1].headers
+
+
+def test_429_is_retried_after_retry_after_even_for_a_post(make_profile, loopback) -> None:
+    waits: list[float] = []
+    with XBSClient(make_profile(), sleep=waits.append) as xbs:
+        answer = xbs.request("POST", "/send/throttled", document={"quoterequest": {}})
+        assert answer["echo"]["method"] == "POST"
+        assert waits == [1.0]
+        assert loopback.calls["/send/throttled"] == 2
+        waits.clear()
+        with pytest.raises(GatewayError) as info:
+            xbs.request("GET", "/send/throttled-long")
+    assert waits == []  # an hour is the caller's to decide
+    assert (info.value.status, info.value.retry_after) == (429, 3600.0)
+    assert loopback.calls["/send/throttled-long"] == 1
 
 
 def test_construction_errors() -> None:
@@ -197,6 +251,7 @@ async def test_async_connection_errors(make_profile) -> None:
 
     xbs = AsyncXBSClient.from_profile(path=str(make_profile(url=f"http://127.0.0.1:{port}")
                                                 .source), sleep=sleep, retries=1)
-    with pytest.raises(httpx.ConnectError):
+    with pytest.raises(TransportError) as info:
         await xbs.carded_rates()
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
     await xbs.aclose()

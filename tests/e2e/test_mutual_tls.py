@@ -29,7 +29,7 @@ from tests.e2e.raw_requests import JSON, Caller, v1
 from tests.e2e.sandbox_process import Project, SandboxServer, Servers, TLSFiles, init_project
 from xbsec.client.xbs import AsyncXBSClient, XBSClient
 from xbsec.documents import dumps_json
-from xbsec.errors import GatewayError
+from xbsec.errors import GatewayError, TransportError
 from xbsec.integrations.httpx import client_from_profile
 from xbsec.integrations.httpx import exchange_of as httpx_exchange
 from xbsec.integrations.requests import XBSSession
@@ -151,9 +151,11 @@ def test_another_partners_certificate_from_the_same_ca_is_refused(world: World) 
 
 
 def test_xbs_client_without_cafile_does_not_trust_the_test_ca(world: World) -> None:
-    with XBSClient(world.profile()) as xbs, pytest.raises(httpx.ConnectError) as failed:
+    with XBSClient(world.profile()) as xbs, pytest.raises(TransportError) as failed:
         xbs.create_quote(quote_for(new_reference()))
     assert "CERTIFICATE_VERIFY_FAILED" in str(failed.value)
+    assert isinstance(failed.value.__cause__, httpx.ConnectError)
+    assert not failed.value.maybe_executed  # the handshake failed: nothing was sent
 
 
 def test_requests_session_from_the_profile(world: World,
@@ -188,7 +190,7 @@ def test_httpx_client_from_the_profile(world: World) -> None:
 
 def test_a_certificate_from_another_ca_fails_the_handshake(world: World) -> None:
     stranger = world.profile(mtls=MtlsConfig(world.stranger_p12, TLS_PASSWORD))
-    with XBSClient(stranger, cafile=world.ca) as xbs, pytest.raises(httpx.TransportError):
+    with XBSClient(stranger, cafile=world.ca) as xbs, pytest.raises(TransportError):
         xbs.create_quote(quote_for(new_reference()))
     with XBSSession(stranger, cafile=world.ca) as session, \
             pytest.raises(requests.exceptions.ConnectionError):

@@ -15,17 +15,25 @@ _MARK = {"ok": "[ok]     ", "warning": "[warning]", "problem": "[problem]"}
 @profile_options
 @click.option("--warn-days", type=click.IntRange(0, 3650), default=30, show_default=True,
               help="Warn when a certificate expires within this many days.")
+@click.option("--offline", is_flag=True,
+              help="Check the files only: no call to the endpoint.")
+@click.option("--cafile", type=click.Path(dir_okay=False, exists=True),
+              help="PEM CA bundle for an endpoint with a private or test CA.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @handle_errors
 def doctor(profile_name: str | None, profile_file: str | None, warn_days: int,
-           as_json: bool) -> None:
-    """Check a profile: files, passwords, key pairs, expiry; each problem with its fix.
+           offline: bool, cafile: str | None, as_json: bool) -> None:
+    """Check a profile end to end: files, passwords, aliases, key pairs, expiry, then the
+    endpoint (TLS), the clock against the server's, and one signed call that changes
+    nothing. Each problem comes with its fix.
 
-    Exit status: 0 all good, 3 a warning (a certificate expiring soon), 1 a problem.
+    Exit status: 0 all good, 3 a warning (a certificate expiring soon, a clock drifting),
+    1 a problem.
     """
     from xbsec.client.doctor import check_profile, worst
 
-    _, checks = check_profile(profile_name, profile_file, warn_days=warn_days)
+    _, checks = check_profile(profile_name, profile_file, warn_days=warn_days,
+                              live=not offline, cafile=cafile)
     if as_json:
         click.echo(json.dumps({"outcome": worst(checks),
                                "checks": [c.to_dict() for c in checks]}, indent=2))

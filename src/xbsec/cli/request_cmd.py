@@ -47,9 +47,8 @@ def request(method: str, path: str, profile_name: str | None, profile_file: str 
             data: str | None, queries: tuple[str, ...], headers: tuple[str, ...],
             fmt: str | None) -> None:
     """Send METHOD PATH (relative to the profile's base URL), signed and, when the profile
-    says so, encrypted; print the answer, decrypted. Exit 1 when XBS refuses."""
-    import httpx
-
+    says so, encrypted; print the answer, decrypted. Exit 1 when XBS refuses, 2 when no
+    answer came."""
     from xbsec.client.xbs import XBSClient
     from xbsec.errors import ApiError
 
@@ -61,9 +60,6 @@ def request(method: str, path: str, profile_name: str | None, profile_file: str 
             answer = client.request(method, path, document=_document(data), query=query,
                                     headers=extra, format=fmt)  # type: ignore[arg-type]
         except ApiError as exc:
-            click.echo(f"refused: {exc}", err=True)
-            raise SystemExit(EXIT_REFUSED) from None
-        except httpx.TransportError as exc:
-            fail(f"{method.upper()} {client.base_url}{path}: {type(exc).__name__}: {exc}")
+            fail(f"refused: {exc}", EXIT_REFUSED)
     if answer is not None:
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False, default=str))

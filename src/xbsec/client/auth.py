@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xbsec.oauth1.signer import OAuth1Signer
     from xbsec.oauth2.request_token import RequestTokenMinter
     from xbsec.profile import Profile
@@ -61,8 +63,9 @@ class RequestTokenAuth:
         return self.minter.authorization_header()
 
 
-def auth_from_profile(profile: Profile) -> RequestAuth:
-    """The profile's auth mode over its signing key."""
+def auth_from_profile(profile: Profile, *,
+                      clock: Callable[[], float] | None = None) -> RequestAuth:
+    """The profile's auth mode over its signing key (``clock``: the signer's time)."""
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from xbsec.errors import ConfigurationError
@@ -71,9 +74,12 @@ def auth_from_profile(profile: Profile) -> RequestAuth:
     if profile.auth == "request-token":
         from xbsec.oauth2.request_token import RequestTokenMinter
 
-        return RequestTokenAuth(RequestTokenMinter.from_project_keys(keys))
+        return RequestTokenAuth(RequestTokenMinter.from_project_keys(
+            keys, **({} if clock is None else {"clock": clock})))
     from xbsec.oauth1.signer import OAuth1Signer
 
     if not isinstance(keys.signing_key, rsa.RSAPrivateKey):
         raise ConfigurationError(f"profile {profile.name!r}: OAuth 1.0a needs an RSA signing key")
-    return OAuth1Auth(OAuth1Signer(keys.consumer_key, keys.signing_key))
+    if clock is None:
+        return OAuth1Auth(OAuth1Signer(keys.consumer_key, keys.signing_key))
+    return OAuth1Auth(OAuth1Signer(keys.consumer_key, keys.signing_key, clock=clock))

@@ -315,7 +315,8 @@ def validate_account(client: Endpoints,
 
 @endpoint
 def generate_ibans(client: Endpoints, request: GenerateIbanRequest) -> Call[GenerateIbanResponse]:
-    """POST accounts/generate-ibans (JSON): ``{"ibanDetails": {...}}``."""
+    """POST accounts/generate-ibans (JSON): the account (``accountUri``) and its ``country``,
+    sent without a root; the answer is ``{"ibanDetails": {...}}``."""
     return Call("POST", _path("generate_ibans", **_partner(client)), document=dict(request),
                 format=JSON_ONLY, operation_id="generate_ibans")
 

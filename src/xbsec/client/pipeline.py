@@ -12,11 +12,17 @@ Back::
 
 An adapter hands the pipeline what its HTTP library has (method, URL, headers, body bytes)
 and sends what comes back; it never re-serialises a body between signing and sending.
+
+The ``xbsec.client`` logger says at DEBUG level what each request was (method, URL, size,
+format, encrypted or not), what was signed (the OAuth 1.0a parameters, never the
+signature; of a token, its length) and how it was answered (status, size, request id):
+never a key, a password, a token or a body.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +38,8 @@ if TYPE_CHECKING:
     from xbsec.profile import Profile
 
 __all__ = ["ClientPipeline", "Encryption", "IncomingResponse", "OutgoingRequest"]
+
+_log = logging.getLogger("xbsec.client")
 
 _MEDIA: dict[Format, str] = {"json": "application/json", "xml": "application/xml"}
 _HEADER = {"content-type": "Content-Type", "accept": "Accept", "authorization": "Authorization",
@@ -86,16 +94,45 @@ class IncomingResponse:
     body: bytes
     format: Format | None
     encrypted: bool
+    method: str = ""
+    """The request's method and URL, which errors name."""
+    url: str = ""
+    request_id: str | None = None
+    """The server's ``X-Request-Id``, else the one the request carried."""
 
     @property
     def ok(self) -> bool:
         return self.status < 400
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait that ``Retry-After`` asks for (a number or an HTTP date)."""
+        return retry_after_seconds(_get(self.headers, "Retry-After"))
 
     def __repr__(self) -> str:
         # The body is plaintext, decrypted: its size only.
         return (f"IncomingResponse(status={self.status!r}, "
                 f"headers={_redact.headers(self.headers)!r}, body={_redact.size(self.body)}, "
                 f"format={self.format!r}, encrypted={self.encrypted!r})")
+
+
+def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds: delay-seconds, or an HTTP date from now (RFC 9110
+    §10.2.3); ``None`` when absent or unreadable, never negative."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(int(value[:9]))
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    import time
+
+    return max(0.0, when - (time.time() if now is None else now))
 
 
 def _get(headers: Mapping[str, str], name: str) -> str | None:
@@ -122,8 +159,9 @@ class ClientPipeline:
         self.format: Format = format
 
     @classmethod
-    def from_profile(cls, profile: Profile) -> ClientPipeline:
-        """Auth mode, encryption keys and format of a profile."""
+    def from_profile(cls, profile: Profile, *,
+                     clock: Callable[[], float] | None = None) -> ClientPipeline:
+        """Auth mode, encryption keys and format of a profile (``clock``: the signer's)."""
         from xbsec.client.auth import auth_from_profile
 
         encryption = None
@@ -135,7 +173,8 @@ class ClientPipeline:
             decryption = keys.decryption_keys_by_kid() or keys.mastercard_encryption_keys
             encryption = Encryption(keys.client_encryption_certificate, decryption,
                                     kid=keys.encryption_kid)
-        return cls(auth_from_profile(profile), encryption=encryption, format=profile.format)
+        return cls(auth_from_profile(profile, clock=clock), encryption=encryption,
+                   format=profile.format)
 
     # -- out ------------------------------------------------------------------------------
 
@@ -186,6 +225,10 @@ class ClientPipeline:
                                           kid=self.encryption.kid)
             out["x-encrypted"] = "true"
         out["Authorization"] = (auth or self.auth).authorization(method, url, payload)
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("%s %s: %s, %s%s, signed %s", method.upper(), url,
+                       _redact.size(payload), format, " encrypted" if encrypted else "",
+                       _redact.signed_parameters(out["Authorization"]))
         return OutgoingRequest(method.upper(), url, out, payload, encrypted, format)
 
     # -- back -----------------------------------------------------------------------------
@@ -214,7 +257,13 @@ class ClientPipeline:
                 body = jwe_decrypt(token, self.encryption.decryption_keys,
                                    policy=self.encryption.policy)
                 encrypted = True
-        return IncomingResponse(status, headers, body, fmt, encrypted)
+        request_id = _get(headers, "X-Request-Id") or _get(request.headers, "X-Request-Id")
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("%s %s: HTTP %d, %s%s, request id %s", request.method, request.url,
+                       status, _redact.size(body), " decrypted" if encrypted else "",
+                       request_id or "-")
+        return IncomingResponse(status, headers, body, fmt, encrypted, request.method,
+                                request.url, request_id)
 
     def document(self, response: IncomingResponse) -> Any:
         """The parsed document of a 2xx/3xx response; ``ApiError`` for 4xx and 5xx."""
@@ -232,6 +281,9 @@ class ClientPipeline:
         """The typed error for a 4xx/5xx response, whatever its body holds."""
         from xbsec.error_envelope import ErrorItem, parse_errors
 
+        context: dict[str, Any] = {"method": response.method, "url": response.url,
+                                   "request_id": response.request_id,
+                                   "retry_after": response.retry_after}
         try:
             if response.format is None:
                 raise PayloadError("unsupported Content-Type")
@@ -242,7 +294,9 @@ class ClientPipeline:
             printable = "".join(c if c.isprintable() else " " for c in text).strip()
             return ApiError(response.status, (ErrorItem(
                 "HTTP", "UNEXPECTED_RESPONSE", "the error body is not an XBS Errors envelope"
-                + (f": {printable}" if printable else "")),))
-        if items[0].from_gateway:
-            return GatewayError(response.status, items)
-        return BusinessError(response.status, items)
+                + (f": {printable}" if printable else "")),), **context)
+        kind = GatewayError if items[0].from_gateway else BusinessError
+        # The server's id first (its header, then the envelope's RequestId), else ours.
+        context["request_id"] = (_get(response.headers, "X-Request-Id") or items[0].request_id
+                                 or response.request_id)
+        return kind(response.status, items, **context)

@@ -15,12 +15,12 @@ environment again, so a new key's password can be exported before the file is ch
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from xbsec._file_version import file_version
 from xbsec.errors import ConfigurationError, KeyMaterialError
 
 if TYPE_CHECKING:
@@ -50,11 +50,7 @@ class ProfileWatch:
         self._lock = threading.Lock()
 
     def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            found = os.stat(self.path)
-        except OSError:
-            return None
-        return found.st_mtime_ns, found.st_size, found.st_ino
+        return file_version(self.path)
 
     def current(self) -> tuple[Profile, ClientPipeline]:
         """The profile and pipeline in force, the file read again first if it changed."""

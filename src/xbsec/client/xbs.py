@@ -11,9 +11,20 @@ APIs (``balances``, ``balance``) with the access token ``xbsec oauth2 login`` ob
 refreshed in time over the client's own httpx connection; every other call keeps the
 request token (SPEC §1, §6). ``balance_auth=`` gives that auth explicitly.
 
-A GET (idempotent) is retried on a connection error or a 502/503/504, re-signed each time
-(a resent nonce would be a replay); a POST is never retried, because a payment must not be
-made twice.
+Retries, each attempt re-signed (a resent nonce would be a replay):
+
+- a GET (idempotent) on a connection error or a 502/503/504;
+- any call refused with 429 (the gateway turned it away unprocessed), after the
+  ``Retry-After`` the answer gives (at most ``max_retry_after`` seconds: a longer wait is
+  the caller's to decide, and the ``ApiError`` carries ``retry_after``);
+- never a POST that may have reached XBS: a payment must not be made twice. When its
+  answer is lost (a read timeout, a dropped connection), the ``TransportError`` says so
+  (``maybe_executed``): look the payment up by its transaction reference
+  (``retrieve_payment_by_reference``) before sending it again.
+
+Every error names the request (method, URL) and carries a request id: the server's when it
+gave one, else the ``X-Request-Id`` the client sent with each call (``request_id_header``;
+``None`` sends none). Transport failures raise ``TransportError``, never httpx's own exceptions.
 
 ``watch_profile=True`` reads the profile file again when it changes (``profile_watch``): a
 key rotation is deployed by editing the profile, with no restart.
@@ -24,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import uuid
 from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +44,7 @@ import httpx
 from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
 from xbsec.client.endpoints import AsyncEndpoints, Call, SyncEndpoints, XBSEndpoints
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
-from xbsec.errors import ConfigurationError
+from xbsec.errors import ConfigurationError, TransportError
 
 if TYPE_CHECKING:
     from xbsec.client.profile_watch import ProfileWatch
@@ -41,6 +53,9 @@ if TYPE_CHECKING:
 __all__ = ["AsyncXBSClient", "XBSClient"]
 
 _RETRY_STATUSES = frozenset({502, 503, 504})
+_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+           httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+"""Failures before the request left: it cannot have been executed."""
 
 
 class _Base:
@@ -48,7 +63,9 @@ class _Base:
 
     def __init__(self, profile: Profile | None, pipeline: ClientPipeline | None,
                  base_url: str | None, partner_id: str | None, retries: int,
-                 backoff: float, watch_profile: bool = False) -> None:
+                 backoff: float, watch_profile: bool = False,
+                 max_retry_after: float = 30.0,
+                 request_id_header: str | None = "X-Request-Id") -> None:
         self._watch: ProfileWatch | None = None
         self._base_url_given = base_url is not None
         if watch_profile and (profile is None or pipeline is not None):
@@ -62,13 +79,15 @@ class _Base:
         partner_id = partner_id or (profile.partner_id if profile else None)
         if not base_url or not partner_id:
             raise ConfigurationError("base_url and partner_id are needed (or a profile)")
-        if retries < 0 or backoff < 0:
-            raise ConfigurationError("retries and backoff must not be negative")
+        if retries < 0 or backoff < 0 or max_retry_after < 0:
+            raise ConfigurationError("retries, backoff and max_retry_after must not be negative")
         self.pipeline = pipeline
         self.base_url = base_url.rstrip("/")
         self.partner_id = partner_id
         self.retries = retries
         self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.request_id_header = request_id_header
         self.balance_auth: RequestAuth | None = None
         """The auth of the Balance calls, when it is not the pipeline's (SPEC §6)."""
         if watch_profile and profile is not None:
@@ -85,19 +104,51 @@ class _Base:
             self.partner_id = profile.partner_id
         return self.pipeline
 
-    def _prepare(self, call: Call[Any], pipeline: ClientPipeline) -> OutgoingRequest:
+    def _prepare(self, call: Call[Any], pipeline: ClientPipeline,
+                 request_id: str | None) -> OutgoingRequest:
+        headers = call.headers
+        if request_id is not None and self.request_id_header:
+            headers = {**(headers or {}), self.request_id_header: request_id}
         return pipeline.request(call.method, self.base_url + call.target,
-                                document=call.document, headers=call.headers,
+                                document=call.document, headers=headers,
                                 format=call.format,
                                 auth=self.balance_auth if call.balance else None)
 
-    def _retry(self, call: Call[Any], attempt: int, status: int | None) -> float | None:
+    def _retry(self, call: Call[Any], attempt: int,
+               outcome: httpx.Response | httpx.TransportError) -> float | None:
         """Seconds to wait before trying ``call`` again, or ``None`` to stop."""
-        if not call.idempotent or attempt >= self.retries:
+        if attempt >= self.retries:
             return None
-        if status is not None and status not in _RETRY_STATUSES:
+        backoff = self.backoff * 2.0**attempt
+        if isinstance(outcome, httpx.TransportError):
+            return backoff if call.idempotent else None
+        status = outcome.status_code
+        if status != 429 and not (call.idempotent and status in _RETRY_STATUSES):
             return None
-        return self.backoff * 2.0**attempt
+        from xbsec.client.pipeline import retry_after_seconds
+
+        asked = retry_after_seconds(outcome.headers.get("Retry-After"))
+        if asked is None:
+            return backoff
+        return asked if asked <= self.max_retry_after else None
+
+    @staticmethod
+    def _transport_error(out: OutgoingRequest, exc: httpx.TransportError,
+                         request_id: str | None) -> TransportError:
+        unsent = isinstance(exc, _UNSENT)
+        if isinstance(exc, httpx.TimeoutException):
+            what = f"no answer in time ({type(exc).__name__})"
+        elif unsent:
+            what = f"cannot connect: {exc}" if str(exc) else "cannot connect"
+        else:
+            what = f"the connection failed: {type(exc).__name__}" + (f": {exc}" if str(exc)
+                                                                     else "")
+        maybe = not unsent and out.method not in ("GET", "HEAD")
+        if maybe:
+            what += ("; the request may have been executed: look it up (a payment: "
+                     "retrieve_payment_by_reference) before sending it again")
+        return TransportError(what, method=out.method, url=out.url, request_id=request_id,
+                              maybe_executed=maybe)
 
     def _result(self, call: Call[Any], out: OutgoingRequest, response: httpx.Response,
                 pipeline: ClientPipeline) -> Any:
@@ -128,24 +179,30 @@ class _Base:
         seconds to wait before trying again. Returns the result.
         """
         attempt = 0
+        request_id = uuid.uuid4().hex if self.request_id_header else None
         while True:
             yield None
             pipeline = self._current_pipeline()
-            out = self._prepare(call, pipeline)  # re-signed each attempt: no resent nonce
+            out = self._prepare(call, pipeline, request_id)  # re-signed: no resent nonce
             outcome = yield out
-            status = None if isinstance(outcome, httpx.TransportError) else outcome
-            wait = self._retry(call, attempt, None if status is None else status.status_code)
+            assert outcome is not None
+            wait = self._retry(call, attempt, outcome)
             if wait is None:
-                if status is None:
-                    raise outcome  # type: ignore[misc]
-                return self._result(call, out, status, pipeline)
+                if isinstance(outcome, httpx.TransportError):
+                    raise self._transport_error(out, outcome, request_id) from outcome
+                return self._result(call, out, outcome, pipeline)
             yield wait
             attempt += 1
 
 
-def _http_options(profile: Profile | None, timeout: float | None,
-                  cafile: str | os.PathLike[str] | None) -> dict[str, Any]:
+def http_client_options(profile: Profile | None, timeout: float | None,
+                        cafile: str | os.PathLike[str] | None,
+                        proxy: str | None) -> dict[str, Any]:
+    """The httpx client options for a profile: timeout, TLS (``cafile``, ``[mtls]``), proxy."""
     options: dict[str, Any] = {"timeout": timeout or (profile.timeout if profile else 30.0)}
+    proxy = proxy or (profile.proxy if profile else None)
+    if proxy:
+        options["proxy"] = proxy
     mtls = profile.mtls if profile is not None else None
     if mtls is not None or cafile is not None:
         from xbsec.client.tls import client_ssl_context
@@ -154,10 +211,11 @@ def _http_options(profile: Profile | None, timeout: float | None,
     return options
 
 
-def _only_one(http: object, cafile: object) -> None:
-    if http is not None and cafile is not None:
-        raise ConfigurationError("an http client given as http= does its own TLS: cafile= "
-                                 "cannot be applied to it")
+def _only_one(http: object, cafile: object, proxy: object) -> None:
+    if http is not None and (cafile is not None or proxy is not None):
+        raise ConfigurationError("an http client given as http= does its own TLS and "
+                                 "proxying: cafile= and proxy= cannot be applied to it")
+
 
 
 class XBSClient(_Base, SyncEndpoints, XBSEndpoints):
@@ -166,20 +224,40 @@ class XBSClient(_Base, SyncEndpoints, XBSEndpoints):
     The httpx client it makes verifies servers against the system's trust store, or against
     ``cafile`` (PEM: a private or test CA), and presents the profile's ``[mtls]`` client
     certificate. An ``http`` client given instead does its own TLS.
+
+    Options (keywords):
+
+    - ``profile``: a loaded ``Profile`` (``from_profile`` loads one by name); or
+      ``pipeline`` with ``base_url`` and ``partner_id`` for a hand-built one.
+    - ``base_url``: overrides the profile's URL (a local sandbox, a proxy in front).
+    - ``http``: an httpx client of your own (connection pool, event hooks, transport);
+      it then does its own TLS and proxying. Otherwise one is made with:
+    - ``timeout``: seconds per request (default: the profile's, else 30);
+    - ``cafile``: PEM CA bundle to verify the server with (default: the system's store);
+    - ``proxy``: an HTTP(S) proxy URL (default: the profile's ``proxy``, else
+      ``$HTTPS_PROXY`` and the usual variables).
+    - ``retries`` (2) and ``backoff`` (0.25 s, doubled each time): see the module's
+      retry rules; ``max_retry_after`` (30 s): the longest ``Retry-After`` waited for.
+    - ``request_id_header`` (``"X-Request-Id"``): a fresh id per call, sent in this header
+      and carried by every error; ``None`` sends none.
+    - ``watch_profile``: re-read the profile when its file changes (key rotation).
+    - ``balance_auth``: the Balance APIs' auth, when not the profile's ``[oauth2]``.
+    - ``sleep``: the function that waits between retries (tests pass their own).
     """
 
     def __init__(self, profile: Profile | None = None, *, pipeline: ClientPipeline | None = None,
                  base_url: str | None = None, partner_id: str | None = None,
                  http: httpx.Client | None = None, timeout: float | None = None,
-                 cafile: str | os.PathLike[str] | None = None,
-                 retries: int = 2, backoff: float = 0.25,
+                 cafile: str | os.PathLike[str] | None = None, proxy: str | None = None,
+                 retries: int = 2, backoff: float = 0.25, max_retry_after: float = 30.0,
+                 request_id_header: str | None = "X-Request-Id",
                  sleep: Callable[[float], None] = time.sleep,
                  balance_auth: RequestAuth | None = None,
                  watch_profile: bool = False) -> None:
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
-                         watch_profile)
-        _only_one(http, cafile)
-        self.http = http or httpx.Client(**_http_options(profile, timeout, cafile))
+                         watch_profile, max_retry_after, request_id_header)
+        _only_one(http, cafile, proxy)
+        self.http = http or httpx.Client(**http_client_options(profile, timeout, cafile, proxy))
         self._sleep = sleep
         if balance_auth is None and profile is not None and profile.oauth2 is not None:
             # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
@@ -228,21 +306,24 @@ class XBSClient(_Base, SyncEndpoints, XBSEndpoints):
 class AsyncXBSClient(_Base, AsyncEndpoints, XBSEndpoints):
     """The XBS API, asynchronous: every endpoint method returns an awaitable document.
 
-    TLS as ``XBSClient``: ``cafile`` and the profile's ``[mtls]``, unless ``http`` is given.
+    Options and TLS as ``XBSClient``'s, with an ``httpx.AsyncClient`` as ``http`` and an
+    awaitable ``sleep``.
     """
 
     def __init__(self, profile: Profile | None = None, *, pipeline: ClientPipeline | None = None,
                  base_url: str | None = None, partner_id: str | None = None,
                  http: httpx.AsyncClient | None = None, timeout: float | None = None,
-                 cafile: str | os.PathLike[str] | None = None,
-                 retries: int = 2, backoff: float = 0.25,
+                 cafile: str | os.PathLike[str] | None = None, proxy: str | None = None,
+                 retries: int = 2, backoff: float = 0.25, max_retry_after: float = 30.0,
+                 request_id_header: str | None = "X-Request-Id",
                  sleep: Callable[[float], Any] = asyncio.sleep,
                  balance_auth: RequestAuth | None = None,
                  watch_profile: bool = False) -> None:
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
-                         watch_profile)
-        _only_one(http, cafile)
-        self.http = http or httpx.AsyncClient(**_http_options(profile, timeout, cafile))
+                         watch_profile, max_retry_after, request_id_header)
+        _only_one(http, cafile, proxy)
+        self.http = http or httpx.AsyncClient(**http_client_options(profile, timeout, cafile,
+                                                                    proxy))
         self._sleep = sleep
         if balance_auth is None and profile is not None and profile.oauth2 is not None:
             # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the

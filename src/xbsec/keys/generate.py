@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
@@ -22,7 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from xbsec.errors import ConfigurationError, KeyFileError
 from xbsec.keys.check import check_key_matches_certificate
-from xbsec.keys.types import PrivateKey
+from xbsec.keys.types import PrivateKey, PublicKey
 
 __all__ = [
     "DEFAULT_ALIAS",
@@ -70,32 +71,9 @@ def self_signed_certificate(
     Basic constraints CA=false, key usage digitalSignature, and for RSA keyEncipherment
     (receiving RSA-OAEP-wrapped content keys), subject key identifier.
     """
-    if days < 1:
-        raise ConfigurationError(f"days must be at least 1, not {days}")
-    start = _now(now).replace(microsecond=0)
     name = _name(common_name)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=False,
-                key_encipherment=isinstance(key, rsa.RSAPrivateKey),
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                       critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    return _certificate(name, name, key.public_key(), key, days=days, now=now, ca=False,
+                        key_encipherment=isinstance(key, rsa.RSAPrivateKey))
 
 
 def make_csr(
@@ -141,32 +119,9 @@ def certificate_authority(common_name: str, *, days: int = 3650,
                           now: datetime | None = None) -> tuple[rsa.RSAPrivateKey,
                                                                  x509.Certificate]:
     """A new RSA-2048 key and self-signed CA certificate (``CA:TRUE``, ``keyCertSign``)."""
-    if days < 1:
-        raise ConfigurationError(f"days must be at least 1, not {days}")
     key = generate_rsa_key()
-    start = _now(now).replace(microsecond=0)
     name = _name(common_name)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                       critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    cert = _certificate(name, name, key.public_key(), key, days=days, now=now, ca=True)
     return key, cert
 
 
@@ -182,30 +137,9 @@ def issue_certificate(
     """
     import ipaddress
 
-    if days < 1:
-        raise ConfigurationError(f"days must be at least 1, not {days}")
-    start = _now(now).replace(microsecond=0)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_certificate.subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=True,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-            issuer_certificate.public_key()), critical=False)  # type: ignore[arg-type]
-    )
+    extensions: list[tuple[x509.ExtensionType, bool]] = [
+        (x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            issuer_certificate.public_key()), False)]  # type: ignore[arg-type]
     usages = []
     if server_names:
         names: list[x509.GeneralName] = []
@@ -214,13 +148,52 @@ def issue_certificate(
                 names.append(x509.IPAddress(ipaddress.ip_address(name)))
             except ValueError:
                 names.append(x509.DNSName(name))
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        extensions.append((x509.SubjectAlternativeName(names), False))
         usages.append(ExtendedKeyUsageOID.SERVER_AUTH)
     if client_auth:
         usages.append(ExtendedKeyUsageOID.CLIENT_AUTH)
     if usages:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
-    return builder.sign(issuer_key, hashes.SHA256())
+        extensions.append((x509.ExtendedKeyUsage(usages), False))
+    return _certificate(subject, issuer_certificate.subject, public_key, issuer_key, days=days,
+                        now=now, ca=False, key_encipherment=True, extensions=extensions)
+
+
+def _certificate(subject: x509.Name, issuer: x509.Name, public_key: PublicKey,
+                 signing_key: PrivateKey, *, days: int, now: datetime | None, ca: bool,
+                 key_encipherment: bool = False,
+                 extensions: Sequence[tuple[x509.ExtensionType, bool]] = (),
+                 ) -> x509.Certificate:
+    """A SHA-256 certificate valid from ``now`` for ``days``: a CA (``keyCertSign``,
+    ``cRLSign``) or an end entity (``digitalSignature``, and ``keyEncipherment`` for keys
+    that receive RSA-OAEP-wrapped content keys), with its subject key identifier."""
+    if days < 1:
+        raise ConfigurationError(f"days must be at least 1, not {days}")
+    start = _now(now).replace(microsecond=0)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None),
+                       critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=not ca, content_commitment=False,
+                key_encipherment=key_encipherment, data_encipherment=False,
+                key_agreement=False, key_cert_sign=ca, crl_sign=ca, encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key),
+                       critical=False)
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(signing_key, hashes.SHA256())
 
 
 def csr_pem(csr: x509.CertificateSigningRequest) -> bytes:

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, get_args
 
-from xbsec.errors import ConfigurationError, KeyMaterialError, KeyMismatchError, KeyPasswordError
+from xbsec.errors import (
+    ConfigurationError,
+    KeyFileError,
+    KeyMaterialError,
+    KeyMismatchError,
+    KeyPasswordError,
+)
 from xbsec.keys.check import check_key_matches_certificate, key_matches_certificate
 from xbsec.keys.fingerprints import cert_sha256_hex, public_key_of, spki_sha256_hex
 from xbsec.keys.types import PrivateKey
@@ -179,12 +185,12 @@ def _client_encryption_certificate(source: _Source) -> x509.Certificate:
     try:
         return load_certificate(source)
     except KeyPasswordError:
-        raise KeyPasswordError(
+        raise KeyFileError(
             "client_encryption_certificate is a password-protected keystore (a private key "
-            "with its certificate), not a certificate: this slot takes Mastercard's "
-            "client-encryption certificate (the .pem or .crt downloaded from the portal); a "
-            ".p12 of yours is likely your Mastercard-encryption key, which belongs in "
-            "mastercard_encryption_keys", source=_name(source)) from None
+            "with its certificate), not a certificate", source=_name(source),
+            fix="this slot takes Mastercard's client-encryption certificate (the .pem or .crt "
+            "downloaded from the portal); a .p12 of yours is likely your "
+            "Mastercard-encryption key, which belongs in mastercard_encryption_keys") from None
 
 
 def _index(

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
+from xbsec._file_version import file_version
 from xbsec.errors import ConfigurationError, KeyMaterialError
 from xbsec.keys.project import ENVIRONMENTS, Environment
 
@@ -231,11 +232,7 @@ class WatchedRegistry:
         self._checked = clock()
 
     def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            found = os.stat(self.path)
-        except OSError:
-            return None
-        return found.st_mtime_ns, found.st_size, found.st_ino
+        return file_version(self.path)
 
     @property
     def current(self) -> Registry:
