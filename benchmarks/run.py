@@ -5,7 +5,8 @@ primitive it is bound by (1.00 = no overhead), measured in the same run; peers, 
 installed, are shown as the same ratio. The gateway rows are requests per second through
 the gateway over loopback, as a ratio to the same sandbox served without it; the push row is
 deliveries per second through xbsec's receiver (mutual TLS, JSON, dedupe in Redis), as a
-ratio to a bare mutual-TLS echo. Exit status 1 if any row misses its target.
+ratio to a bare mutual-TLS echo; the inspector row, the gateway's cost per request with the
+sandbox's inspector on, against off. Exit status 1 if any row misses its target.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from benchmarks import (
     bench_fields,
     bench_gateway,
     bench_import,
+    bench_inspector,
     bench_jose,
     bench_memory,
     bench_oauth1,
@@ -55,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         results.extend(bench_webhooks.results(deliveries_per_client=100 if args.quick else 400,
                                               rounds=1 if args.quick else 3))
         print("  measured: push receiver on loopback", file=sys.stderr)
+    if not args.only or args.only in bench_inspector.ROW:
+        # In process: the gateway's cost with the sandbox's inspector on, against off.
+        results.extend(bench_inspector.results(rounds=9 if args.quick else 31))
+        print("  measured: inspector on and off", file=sys.stderr)
 
     memory_ok = True
     if not args.only or "memory" in args.only:

@@ -110,6 +110,34 @@ def test_a_url_mismatch_is_recognised(signer, rsa_key_2048, signed, sent, why) -
     assert why in report.findings[-1].message
 
 
+def test_an_explicit_default_port_kept_by_the_node_signer_is_recognised(rsa_key_2048) -> None:
+    """Node's signer keeps ``:443`` in the base string; every other construction drops it."""
+    with_port = URL.replace(".com/", ".com:443/")
+    node = OAuth1Signer(CONSUMER_KEY, rsa_key_2048, clock=lambda: NOW, variant="node")
+    report = explain("GET", URL, node.authorization_header("GET", with_port), b"",
+                     rsa_key_2048.public_key(), now=NOW)
+    assert report.matched == with_port
+    assert "explicit default port" in report.findings[-1].message
+    assert report.signed is not None
+    assert "%3A443" in report.signed
+
+
+def test_the_signed_base_string_is_kept_and_other_urls_are_tried(signer, rsa_key_2048) -> None:
+    from xbsec.oauth1 import parse_authorization
+    from xbsec.oauth1.diagnose import Explanation, explain_signature
+
+    good = explain("GET", URL, signer.authorization_header("GET", URL), b"",
+                   rsa_key_2048.public_key(), now=NOW)
+    assert good.signed == good.base_strings["java"]
+    elsewhere = "https://api.example.com/send/v1/partners/P1/crossborder/quotes"
+    report = Explanation()
+    explain_signature(report, "GET", URL,
+                      parse_authorization(signer.authorization_header("GET", elsewhere)),
+                      rsa_key_2048.public_key(), other_urls=[("the Host it sent", elsewhere)])
+    assert report.matched == elsewhere
+    assert "the Host it sent" in report.findings[-1].message
+
+
 def test_a_wrong_key_gets_the_general_answer(signer, other_rsa_key_2048) -> None:
     report = explain("GET", URL, signer.authorization_header("GET", URL), b"",
                      other_rsa_key_2048.public_key(), now=NOW)

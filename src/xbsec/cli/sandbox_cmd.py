@@ -95,13 +95,16 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, days: int,
               help="The least severe log lines written.")
 @click.option("--log-format", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="One line per request, as text or JSON.")
+@click.option("--inspector/--no-inspector", default=None,
+              help="Show every request, check by check, under /_inspector/ (its URL and "
+                   "token are printed)  [default: on for a loopback --host, else off]")
 @handle_errors
 def sandbox_serve(folder: str, host: str, port: int | None, redis_url: str | None,
                   redis_url_file: str | None, redis_checks: str, workers: int,
                   tls_cert: str | None, tls_key: str | None, client_ca: str | None,
                   external_urls: tuple[str, ...], rate_limit: float, rate_burst: int | None,
                   header_timeout: float, body_timeout: float, max_connections: int,
-                  log_level: str, log_format: str) -> None:
+                  log_level: str, log_format: str, inspector: bool | None) -> None:
     """Serve the sandbox behind the gateway until interrupted."""
     from xbsec.sandbox.serve import ServeOptions, serve
 
@@ -112,7 +115,7 @@ def sandbox_serve(folder: str, host: str, port: int | None, redis_url: str | Non
                        log_level=log_level, log_format=log_format),
           host=host, port=port, workers=workers, tls_cert=tls_cert, tls_key=tls_key,
           client_ca=client_ca, header_timeout=header_timeout, body_timeout=body_timeout,
-          max_connections=max_connections)
+          max_connections=max_connections, inspector=inspector)
 
 
 def _redis_url(given: str | None, file: str | None) -> str | None:

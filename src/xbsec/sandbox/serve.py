@@ -34,6 +34,11 @@ Every connection has a header deadline, a body deadline and a place under a cap
 Push notifications: when the project's ``server/webhooks.toml`` names a webhook URL, each
 process runs a push sender (``xbsec.sandbox.push_delivery``) from the application's start
 to its end, sending the outbox of the shared database to that URL over mutual TLS.
+
+The inspector (``xbsec.sandbox.inspector``), with ``inspector_token``: every request the
+gateway answers, check by check, with its documents, kept in ``server/inspector.db`` and
+shown under ``/_inspector/`` to whoever holds the token. ``serve`` turns it on when it
+listens on a loopback address (elsewhere only when asked) and prints its URL.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ from xbsec.errors import ConfigurationError
 from xbsec.policy import StoreDurability
 
 __all__ = ["DEFAULT_RATE_LIMIT", "ServeOptions", "app_from_environment", "build_app",
-           "listening_url", "project_url", "serve"]
+           "is_loopback", "listening_url", "project_url", "serve"]
 
 _ENV: Final = "XBSEC_SANDBOX_OPTIONS"
 DEFAULT_RATE_LIMIT: Final = 100.0
@@ -85,6 +90,8 @@ class ServeOptions:
     redis_checks: StoreDurability = "refuse"
     log_level: str = "info"
     log_format: str = "text"
+    inspector_token: str | None = None
+    """The inspector's per-run token; ``None``: no inspector."""
 
 
 def project_url(folder: str | os.PathLike[str]) -> str | None:
@@ -288,13 +295,26 @@ def build_app(options: ServeOptions) -> ASGIApp:
     policy = SecurityPolicy.mastercard_compatible().replace(
         rate_limit_per_second=options.rate_limit, rate_limit_burst=options.rate_burst,
         replay_store_durability=options.redis_checks)
+    recorder = None
+    if options.inspector_token:
+        from xbsec.sandbox.inspector.recorder import Recorder
+        from xbsec.sandbox.inspector.store import InspectorStore
+
+        recorder = Recorder(InspectorStore(server / "inspector.db"))
+    # Documents for the inspector: this is a sandbox, on test keys.
     gateway = XBSGateway(sandbox, registry, policy=policy, replay_store=replay_store,
                          rate_store=rate_store, external_url=external, environment="sandbox",
                          exempt_paths=(OPENAPI_PATH,),
-                         access_tokens=StoredAccessTokenValidator(tokens, registry=registry))
+                         access_tokens=StoredAccessTokenValidator(tokens, registry=registry),
+                         observer=recorder, observe_documents=recorder is not None)
     app: ASGIApp = _Health(_AuthorizationMount(("/oauth2/", "/.well-known/"), authorization,
                                                gateway),
                            store=replay_store, database=sandbox.store, gateway=gateway)
+    if recorder is not None and options.inspector_token:
+        from xbsec.sandbox.inspector.page import InspectorMount, InspectorPage
+
+        app = InspectorMount(InspectorPage(recorder.store, options.inspector_token,
+                                           folder=folder), app, recorder=recorder)
     if sandbox.pushes is not None and pushing is not None:
         from xbsec.sandbox.push_delivery import PushSender
 
@@ -339,6 +359,18 @@ def listening_url(host: str, port: int, *, https: bool, have_external_url: bool)
     return f"{'https' if https else 'http'}://{host}:{port}"
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address, or ``localhost``) is reached from this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _check_port_free(host: str, port: int) -> None:
     """Say so, and which option changes it, when the port is taken (uvicorn would exit 3)."""
     import errno
@@ -360,8 +392,14 @@ def _check_port_free(host: str, port: int) -> None:
 def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = None,
           workers: int = 1, tls_cert: str | None = None, tls_key: str | None = None,
           client_ca: str | None = None, header_timeout: float = 60.0,
-          body_timeout: float = 60.0, max_connections: int = 1000) -> None:
-    """Run the sandbox until interrupted (blocking)."""
+          body_timeout: float = 60.0, max_connections: int = 1000,
+          inspector: bool | None = None) -> None:
+    """Run the sandbox until interrupted (blocking).
+
+    ``inspector``: serve the inspector under ``/_inspector/``; ``None``, when ``host`` is a
+    loopback address. Its URL, with a token made for this run, is printed on standard
+    output.
+    """
     import uvicorn
 
     from xbsec.server.access_log import configure_logging
@@ -392,12 +430,27 @@ def serve(options: ServeOptions, *, host: str = "127.0.0.1", port: int | None = 
     limits = ConnectionLimits(header_timeout, body_timeout,
                               max(1, min(max_connections, limit - 128)))
     use_limits(limits)
+    if inspector is None:
+        inspector = is_loopback(host)
+    if inspector and options.inspector_token is None:
+        import secrets
+
+        options = ServeOptions(**{**asdict(options),
+                                  "inspector_token": secrets.token_urlsafe(24)})
+    elif not inspector:
+        options = ServeOptions(**{**asdict(options), "inspector_token": None})
     build_app(options)  # fail here, in the parent, on a bad project, registry or store
     _check_port_free(host, port)
     os.environ[_ENV] = json.dumps(asdict(options))
     shown = _external_urls(options)[0]
     _log.info("serving %s on %s:%d (%d worker%s); clients sign for %s", options.folder, host,
               port, workers, "" if workers == 1 else "s", shown)
+    if options.inspector_token:
+        if not is_loopback(host):
+            _log.warning("the inspector is served on %s, beyond this machine: whoever holds "
+                         "its URL sees every request and its documents", host)
+        page = (options.url or shown).rstrip("/")
+        print(f"inspector: {page}/_inspector/?token={options.inspector_token}", flush=True)
     uvicorn.run("xbsec.sandbox.serve:app_from_environment", factory=True, host=host,
                 port=port, workers=workers, log_config=None, http=PROTOCOL,
                 ssl_certfile=tls_cert, ssl_keyfile=tls_key, ssl_ca_certs=client_ca,

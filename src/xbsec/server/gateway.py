@@ -62,6 +62,7 @@ from xbsec.errors import (
 )
 from xbsec.policy import SecurityPolicy
 from xbsec.server.access_log import AccessRecord, shorten
+from xbsec.server.observer import Trace
 from xbsec.stores.rates import MemoryRateStore
 from xbsec.stores.replay import (
     AsyncReplayStore,
@@ -75,6 +76,7 @@ if TYPE_CHECKING:
     from cryptography import x509
 
     from xbsec.oauth1.verifier import VerifiedRequest
+    from xbsec.server.observer import RequestObserver
     from xbsec.server.registry import Consumer, Registry, WatchedRegistry
     from xbsec.stores.rates import AsyncRateStore, RateStore
 
@@ -159,6 +161,10 @@ class _Identity:
     """Authenticated already (tokens); OAuth 1.0a is complete once verified over the body."""
     replay_key: str = ""
     replay_ttl: float = 0
+    signed_url: str = ""
+    """OAuth 1.0a: the configured URL the signature verified for."""
+    variant: str = ""
+    """OAuth 1.0a: the base-string construction it verified under."""
 
 
 def _request_line(scope: Scope) -> _RequestLine:
@@ -308,6 +314,11 @@ class XBSGateway:
     (``xbsec.stores``: SQLite on one host, Redis across hosts), and a gateway that finds an
     in-process store while it runs in several processes refuses to start.
     ``policy.rate_limit_per_second`` turns the per-consumer quota on.
+
+    ``observer`` (``xbsec.server.observer``) is handed one record per request: the stage
+    it reached, how it ended, and what the checks used; with ``observe_documents`` also the
+    decrypted request and the application's answer in the clear (a sandbox's, on test
+    keys). Without an observer nothing of it is gathered.
     """
 
     def __init__(self, app: ASGIApp, registry: Registry | WatchedRegistry, *,
@@ -320,7 +331,9 @@ class XBSGateway:
                  balance_paths: Callable[[str], bool] | None = None,
                  exempt_paths: Iterable[str] = (),
                  logger: logging.Logger | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 observer: RequestObserver | None = None,
+                 observe_documents: bool = False) -> None:
         from xbsec.oauth1.verifier import OAuth1Verifier
         from xbsec.oauth2.request_token_verifier import RequestTokenVerifier
 
@@ -345,6 +358,9 @@ class XBSGateway:
         self.tokens = RequestTokenVerifier(registry.signing_certificates, policy=self.policy,
                                            clock=clock)
         self._certificates: dict[str, x509.Certificate] = {}
+        self.observer = observer
+        self.observe_documents = observe_documents
+        self._clock = clock
         self.startup_warnings: tuple[str, ...] = ()
         """What the start-up checks found and only warned about (see ``/health``)."""
 
@@ -442,11 +458,15 @@ class XBSGateway:
         fmt = _error_format(scope)
         outcome: dict[str, Any] = {"status": 500, "consumer": None, "auth": "-",
                                    "encrypted": False, "reason": "-", "partner": "-"}
+        trace = Trace(self._clock()) if self.observer is not None else None
+        outcome["trace"] = trace
         try:
             await self._serve(scope, receive, send, request_id, outcome)
         except RefusedError as refused:
             refusal = self._bearer_challenge(scope, refused)
             outcome.update(status=refusal.status, reason=refusal.reason_code)
+            if trace is not None:
+                trace.refusal = refusal
             if isinstance(refusal, ServiceUnavailableError):
                 # The cause (a store's address, its error) is for the operator's log only.
                 self.log.error("request %s: %s", request_id, refusal.description)
@@ -459,26 +479,56 @@ class XBSGateway:
             await self._refuse(send, GatewayRefusal(500, "INTERNAL_ERROR",
                                                     "Internal Server Error"), fmt, request_id)
         finally:
+            latency = round((time.perf_counter() - started) * 1000, 1)
             AccessRecord(request_id, str(scope.get("method", "-"))[:16],
                          str(scope.get("path", "-"))[:256], outcome["status"],
                          outcome["reason"], shorten(outcome["consumer"]), outcome["partner"],
-                         outcome["auth"], outcome["encrypted"],
-                         round((time.perf_counter() - started) * 1000, 1)).log(self.log)
+                         outcome["auth"], outcome["encrypted"], latency).log(self.log)
+            if trace is not None:
+                self._observe(scope, request_id, outcome, trace, latency)
+
+    def _observe(self, scope: Scope, request_id: str, outcome: dict[str, Any], trace: Trace,
+                 latency: float) -> None:
+        """Hand the observer its record; its failure is logged, never the client's."""
+        assert self.observer is not None
+        try:
+            self.observer.observe(trace.record(scope, request_id, outcome, latency,
+                                               external_urls=self.external_urls,
+                                               policy=self.policy,
+                                               documents=self.observe_documents))
+        except Exception as exc:
+            self.log.error("request %s: the observer failed: %s", request_id,
+                           type(exc).__name__)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send, request_id: str,
                      outcome: dict[str, Any]) -> None:
+        # outcome["stage"]: how far the request got, for an observer (xbsec.server.observer).
+        trace: Trace | None = outcome["trace"]
+        outcome["stage"] = "request"
         line = _request_line(scope)
         self._check_declared_length(scope)
+        outcome["stage"] = "credentials"
         identity = self._identify(scope, line)
-        outcome.update(consumer=identity.consumer.consumer_key, auth=identity.auth)
+        if trace is not None:
+            trace.identity = identity
+        outcome.update(consumer=identity.consumer.consumer_key, auth=identity.auth,
+                       stage="mtls")
         self._check_client_certificate(scope, identity.consumer)
         if identity.complete:
+            outcome["stage"] = "entitlement"
             self._authorize(identity, line, outcome)
+        outcome["stage"] = "body"
         body = await self._read_body(scope, receive)
+        if trace is not None:
+            trace.body = body
         if not identity.complete:
+            outcome["stage"] = "oauth1"
             self._verify_oauth1(identity, line, body)
+            outcome["stage"] = "entitlement"
             self._authorize(identity, line, outcome)
+        outcome["stage"] = "quota"
         await self._take_quota(identity.consumer)
+        outcome["stage"] = "nonce"
         if identity.replay_key:
             if self._async_store:
                 await claim_nonce_async(self.store, identity.replay_key,  # type: ignore[arg-type]
@@ -488,7 +538,7 @@ class XBSGateway:
                             identity.replay_ttl)
         consumer = identity.consumer
         encrypted = line.headers.get(b"x-encrypted", "").strip().lower() == "true"
-        outcome["encrypted"] = encrypted
+        outcome.update(encrypted=encrypted, stage="decryption")
         if encrypted:
             body = self._decrypt(line, consumer, body)
         elif consumer.encryption == "required":
@@ -501,6 +551,9 @@ class XBSGateway:
                                  "payload but the x-encrypted: true header is missing; send "
                                  "the header with every encrypted request",
                                  source="x-encrypted")
+        outcome["stage"] = "application"
+        if trace is not None:
+            trace.document = body
         inner = dict(scope)
         inner["headers"] = [(k, v) for k, v in scope.get("headers", ())
                             if bytes(k).lower() not in (b"content-length", b"x-encrypted")]
@@ -560,6 +613,7 @@ class XBSGateway:
             raise last
         identity.complete = True
         identity.replay_key, identity.replay_ttl = verified.replay_key, verified.replay_ttl
+        identity.signed_url, identity.variant = base, verified.variant
 
     def _balance(self, line: _RequestLine) -> bool:
         if self.is_balance_path is not None:
@@ -771,6 +825,8 @@ class XBSGateway:
             reason = _reason_code(headers, payload)
             if reason:
                 outcome["reason"] = reason
+        if outcome["trace"] is not None:
+            outcome["trace"].answered(headers, payload)
         if encrypted and status < 400 and payload:
             payload = self._encrypt(consumer, headers, payload)
         headers.append((b"content-length", str(len(payload)).encode()))
