@@ -134,7 +134,11 @@ def test_explain_names_the_failing_checks(run, project, body_file, tmp_path) -> 
     assert result.exit_code == 1
     assert "[FAIL] body hash" in result.output
     assert "the other scheme" in result.output
-    assert "base string (java):" in result.output
+    assert result.output.rstrip().endswith("verify: refused, 401 INVALID_BODY_HASH")
+    full = run("explain", "-X", "POST", "--url", URL, "--body-file", str(changed),
+               "--authorization", header, "--signing-cert", str(project / "c.pem"), "--now",
+               NOW, "--show-base-strings")
+    assert "base string (java):" in full.output
 
 
 def test_explain_json_for_a_good_request(run, project, body_file) -> None:

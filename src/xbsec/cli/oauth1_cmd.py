@@ -63,14 +63,25 @@ def sign(method: str, url: str, body_file: str | None, consumer_key: str, key_pa
         click.echo(signed.authorization)
 
 
-def load_credential(path: str) -> Any:
-    """A certificate (PEM, DER or PKCS#12 without password), or failing that a public key."""
+def load_credential(path: str, password: str | None = None, alias: str | None = None) -> Any:
+    """A certificate (PEM, DER or PKCS#12, with its password), or failing that a public key."""
     from xbsec.keys import load_certificate, load_public_key
 
     try:
-        return load_certificate(path)
+        return load_certificate(path, password=password, alias=alias)
     except KeyFileError:
         return load_public_key(path)
+
+
+def _credential_options(func: Any) -> Any:
+    """``--signing-cert`` (formerly ``--cert``) and, for a keystore, its password and alias."""
+    func = click.option("--alias", "cert_alias",
+                        help="PKCS#12 alias of the certificate.")(func)
+    func = password_options(func)
+    return renamed_option("--signing-cert", "cert_path", old_names=("--cert",), required=True,
+                          type=click.Path(dir_okay=False),
+                          help="The consumer's signing certificate (PEM, DER, PKCS#12) or "
+                          "public key.")(func)
 
 
 @click.command("verify")
@@ -79,15 +90,14 @@ def load_credential(path: str) -> Any:
               help="The URL as the client addressed it, query included.")
 @click.option("--body-file", metavar="F|-", help="The exact body bytes received (- for stdin).")
 @click.option("--authorization", required=True, help="The Authorization header value.")
-@renamed_option("--signing-cert", "cert_path", old_names=("--cert",), required=True,
-                type=click.Path(dir_okay=False),
-                help="The consumer's signing certificate (or public key).")
+@_credential_options
 @click.option("--now", type=int, help="Check as of this time (seconds since the epoch).")
 @click.option("--strict", is_flag=True,
               help="Strict profile: only the Java and RFC 5849 base strings, 16-char nonces.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @handle_errors
 def verify(method: str, url: str, body_file: str | None, authorization: str, cert_path: str,
+           password: str | None, password_env: str | None, cert_alias: str | None,
            now: int | None, strict: bool, as_json: bool) -> None:
     """Check a signed request as the gateway would (Mastercard-compatible unless --strict).
 
@@ -98,7 +108,8 @@ def verify(method: str, url: str, body_file: str | None, authorization: str, cer
     from xbsec.oauth1 import OAuth1Verifier
     from xbsec.policy import SecurityPolicy
 
-    credential = load_credential(cert_path)
+    credential = load_credential(cert_path, resolve_password(password, password_env),
+                                 cert_alias)
     policy = SecurityPolicy.strict() if strict else SecurityPolicy.mastercard_compatible()
     verifier = OAuth1Verifier(lambda _consumer_key: credential, policy=policy,
                               clock=(lambda: float(now)) if now is not None else time.time)
@@ -126,36 +137,71 @@ def verify(method: str, url: str, body_file: str | None, authorization: str, cer
 @click.option("--url", required=True, help="The URL as the client addressed it.")
 @click.option("--body-file", metavar="F|-", help="The exact body bytes received (- for stdin).")
 @click.option("--authorization", required=True, help="The Authorization header value.")
-@renamed_option("--signing-cert", "cert_path", old_names=("--cert",), required=True,
-                type=click.Path(dir_okay=False),
-                help="The consumer's signing certificate (or public key).")
+@_credential_options
 @click.option("--now", type=int, help="Check as of this time (seconds since the epoch).")
+@click.option("--strict", is_flag=True,
+              help="Strict profile: only the Java and RFC 5849 base strings, 16-char nonces.")
+@click.option("--signed-base-string", metavar="F|-",
+              help="The base string the client signed (xbsec sign --json, a signer's debug "
+              "output): compared with the one built here, component by component.")
+@click.option("--show-base-strings", is_flag=True,
+              help="Print every base-string construction in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @handle_errors
 def explain(method: str, url: str, body_file: str | None, authorization: str, cert_path: str,
-            now: int | None, as_json: bool) -> None:
-    """Say why a signature fails: every check, what was expected, the likely mistake."""
-    from cryptography.hazmat.primitives.asymmetric import rsa
+            password: str | None, password_env: str | None, cert_alias: str | None,
+            now: int | None, strict: bool, signed_base_string: str | None,
+            show_base_strings: bool, as_json: bool) -> None:
+    """Say why a signature fails: every check, what was expected, the likely mistake.
 
-    from xbsec.keys import public_key_of
-    from xbsec.oauth1.diagnose import explain as run_explain
+    The verdict is verify's own (same checks, same policy, same exit status); for a base
+    string the client gives, the first component that differs is shown side by side.
+    """
+    from xbsec.oauth1.diagnose import base_string_components, explain_request
+    from xbsec.policy import SecurityPolicy
 
-    public_key = public_key_of(load_credential(cert_path))
-    if not isinstance(public_key, rsa.RSAPublicKey):
-        raise ConfigurationError(f"{cert_path}: OAuth 1.0a needs an RSA key")
-    report = run_explain(method, url, authorization, read_body(body_file), public_key,
-                         now=now)
+    credential = load_credential(cert_path, resolve_password(password, password_env),
+                                 cert_alias)
+    policy = SecurityPolicy.strict() if strict else SecurityPolicy.mastercard_compatible()
+    signed = None
+    if signed_base_string is not None:
+        signed = read_body(signed_base_string).decode("utf-8", "replace").strip()
+    verdict, report = explain_request(method, url, authorization, read_body(body_file),
+                                      credential, policy=policy, now=now, signed_base_string=signed)
     if as_json:
         click.echo(json.dumps({
-            "valid": report.valid, "matched": report.matched,
+            "valid": verdict.valid, "status": verdict.status,
+            "reason_code": verdict.reason_code or None, "matched": report.matched,
             "findings": [{"level": f.level, "check": f.check, "message": f.message}
                          for f in report.findings],
+            "differences": [{"component": d.component, "signed": d.signed, "built": d.built}
+                            for d in report.differences],
             "base_strings": report.base_strings}, indent=2))
     else:
         marks = {"ok": "ok  ", "warning": "warn", "error": "FAIL"}
         for finding in report.findings:
             click.echo(f"[{marks[finding.level]}] {finding.check}: {finding.message}")
-        for variant, sbs in report.base_strings.items():
-            click.echo(f"\nbase string ({variant}):\n{sbs}")
-    if not report.valid:
+        if report.differences:
+            width = max(len(d.component) for d in report.differences)
+            click.echo(f"\n{'component':<{width}}  {'signed':<40}  built here")
+            for d in report.differences:
+                click.echo(f"{d.component:<{width}}  {_cell(d.signed):<40}  {_cell(d.built)}")
+        elif (not verdict.valid and report.matched is None and "java" in report.base_strings
+              and not show_base_strings):
+            click.echo("\nbuilt here (compare with the signer's, or give it with "
+                       "--signed-base-string):")
+            for name, value in base_string_components(report.base_strings["java"]):
+                click.echo(f"  {name}: {value}")
+        if show_base_strings:
+            for variant, sbs in report.base_strings.items():
+                click.echo(f"\nbase string ({variant}):\n{sbs}")
+        click.echo("\nverify: " + ("valid" if verdict.valid else
+                                   f"refused, {verdict.status} {verdict.reason_code}"))
+    if not verdict.valid:
         raise SystemExit(EXIT_REFUSED)
+
+
+def _cell(value: str | None) -> str:
+    if value is None:
+        return "(missing)"
+    return value if len(value) <= 40 else value[:37] + "..."

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -27,8 +27,12 @@ from xbsec.oauth1.header import parse_authorization
 from xbsec.oauth1.signature import SIGNATURE_METHODS, verify_message
 from xbsec.policy import BaseStringVariant, SecurityPolicy
 
-__all__ = ["Explanation", "Finding", "body_hash_finding", "explain", "explain_signature",
-           "timestamp_finding"]
+if TYPE_CHECKING:
+    from xbsec.oauth1.verifier import Credential
+
+__all__ = ["Difference", "Explanation", "Finding", "Verdict", "base_string_components",
+           "base_string_differences", "body_hash_finding", "explain", "explain_request",
+           "explain_signature", "timestamp_finding"]
 
 Level = Literal["ok", "warning", "error"]
 
@@ -57,6 +61,8 @@ class Explanation:
     """The construction (or corrected URL) the signature verifies under, if any."""
     signed: str | None = None
     """The base string the signature verifies under, if any: what the client signed."""
+    differences: list[Difference] = field(default_factory=list)
+    """With a signed base string to compare: the components that differ from the built one."""
 
     @property
     def valid(self) -> bool:
@@ -217,3 +223,183 @@ def explain_signature(report: Explanation, method: str, url: str, params: Mappin
                "certificate registered for this consumer key, or the method, URL or an OAuth "
                "parameter differs from what was signed (compare the base strings below with "
                "the signer's)")
+
+
+# -- a request explained the way the verifier judges it -----------------------------------
+
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What ``OAuth1Verifier`` says of the request, with the same policy and clock."""
+
+    valid: bool
+    status: int = 200
+    reason_code: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One component of two base strings: what was signed, and what the verifier built."""
+
+    component: str
+    signed: str | None
+    built: str | None
+
+
+def base_string_components(base_string: str) -> list[tuple[str, str]]:
+    """A base string taken apart: method, scheme, host, port, path, then each parameter
+    (``name=value``, decoded), in the order they were signed.
+
+    ``SigningError`` when ``base_string`` is not three ``&``-separated parts."""
+    from urllib.parse import unquote
+
+    parts = base_string.split("&")
+    if len(parts) != 3:
+        raise SigningError("a base string is three '&'-separated parts: METHOD, the encoded "
+                           "base URI and the encoded parameters")
+    method, uri, parameters = parts
+    split = urlsplit(unquote(uri))
+    port = split.port
+    components = [("method", method), ("scheme", split.scheme), ("host", split.hostname or ""),
+                  ("port", "" if port is None else str(port)), ("path", split.path)]
+    for pair in unquote(parameters).split("&") if parameters else ():
+        name, _, value = pair.partition("=")
+        components.append((f"parameter {unquote(name)}", unquote(value)))
+    return components
+
+
+def base_string_differences(signed: str, built: str) -> list[Difference]:
+    """Every component in which ``signed`` (the client's base string) and ``built`` (the
+    verifier's) differ, the request line first, then the parameters by name."""
+    mine, theirs = base_string_components(signed), base_string_components(built)
+    found = [Difference(name, a, b) for (name, a), (_, b) in zip(mine[:5], theirs[:5],
+                                                                 strict=True) if a != b]
+    signed_params: dict[str, list[str]] = {}
+    built_params: dict[str, list[str]] = {}
+    for name, value in mine[5:]:
+        signed_params.setdefault(name, []).append(value)
+    for name, value in theirs[5:]:
+        built_params.setdefault(name, []).append(value)
+    for name in sorted(set(signed_params) | set(built_params)):
+        a, b = signed_params.get(name), built_params.get(name)
+        if a != b:
+            found.append(Difference(name, None if a is None else ", ".join(a),
+                                    None if b is None else ", ".join(b)))
+    return found
+
+
+def explain_request(method: str, url: str, authorization: str | None, body: bytes,
+                    credential: Credential, *, policy: SecurityPolicy | None = None,
+                    now: float | None = None,
+                    signed_base_string: str | None = None) -> tuple[Verdict, Explanation]:
+    """``verify``'s verdict on the request, and every check explained.
+
+    The verdict is ``OAuth1Verifier``'s own, with ``policy`` and ``now``: explaining never
+    disagrees with verifying. ``credential`` is the consumer's certificate (its validity is
+    checked, as the gateway does) or its public key. ``signed_base_string``, the base string
+    the client says it signed (``xbsec sign --json``, a signer's debug output), is compared
+    with the verifier's component by component.
+    """
+    from cryptography import x509
+
+    from xbsec.errors import RefusedError
+    from xbsec.keys.fingerprints import public_key_of
+    from xbsec.oauth1.verifier import OAuth1Verifier
+
+    policy = policy or SecurityPolicy.mastercard_compatible()
+    moment = time.time() if now is None else now
+    verifier = OAuth1Verifier(lambda _consumer_key: credential, policy=policy,
+                              clock=lambda: moment)
+    try:
+        verifier.verify(method, url, authorization, body)
+        verdict = Verdict(True)
+    except RefusedError as exc:
+        verdict = Verdict(False, exc.status, exc.reason_code, exc.description)
+    public_key = public_key_of(credential)
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        report = Explanation()
+        report.add("error", "key", "OAuth 1.0a needs an RSA key")
+        return verdict, report
+    report = explain(method, url, authorization, body, public_key, now=moment,
+                     skew=policy.oauth1_timestamp_skew)
+    if isinstance(credential, x509.Certificate):
+        report.findings.insert(1, _certificate_finding(credential, moment, policy))
+    if report.matched is None and any(f.check == "signature" for f in report.findings):
+        _other_methods(report, method, url, authorization, public_key)
+    if signed_base_string is not None:
+        _compare(report, signed_base_string)
+    if not verdict.valid and report.valid:
+        # A check this explanation does not model (a replay, a policy switch): say what
+        # the verifier said, so that the two never disagree.
+        report.add("error", "verifier", f"{verdict.reason_code}: {verdict.description}")
+    return verdict, report
+
+
+def _certificate_finding(certificate: object, now: float,
+                         policy: SecurityPolicy) -> Finding:
+    from datetime import UTC, datetime
+
+    cert: Any = certificate
+    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
+    moment = datetime.fromtimestamp(now, UTC)
+    if not policy.oauth1_check_certificate_validity:
+        return Finding("ok", "certificate", "validity not checked by this policy")
+    if moment < start:
+        return Finding("error", "certificate", f"not valid before {start.isoformat()}: use "
+                       "the certificate in force, or check the clock")
+    if moment > end:
+        return Finding("error", "certificate", f"expired on {end.date().isoformat()}: the "
+                       "gateway refuses every request signed for it (DECLINED); renew the "
+                       "signing key (a CSR, the portal's Renew) and sign with the new one")
+    return Finding("ok", "certificate", f"valid until {end.date().isoformat()}")
+
+
+def _other_methods(report: Explanation, method: str, url: str, authorization: str | None,
+                   public_key: rsa.RSAPublicKey) -> None:
+    """A signature made for another HTTP method than the one sent."""
+    import base64
+
+    params = parse_authorization(authorization)
+    oauth = [(k, v) for k, v in params.items() if k != "oauth_signature"]
+    try:
+        signature = base64.b64decode(params["oauth_signature"], validate=True)
+    except ValueError:
+        return
+    for other in _METHODS:
+        if other == method.upper():
+            continue
+        sbs = signature_base_string(other, url, oauth, "java")
+        if verify_message(public_key, signature, sbs.encode(),
+                          params["oauth_signature_method"]):
+            report.matched, report.signed = f"{other} {url}", sbs
+            report.add("error", "method", f"the signature is for {other}, the request was "
+                       f"sent as {method.upper()}: sign with the method you send")
+            return
+
+
+def _compare(report: Explanation, signed: str) -> None:
+    built = report.base_strings.get("java")
+    if built is None:
+        return
+    try:
+        closest = min((base_string_differences(signed, sbs) for sbs in
+                       report.base_strings.values()), key=len)
+    except SigningError as exc:
+        report.add("error", "base string", f"the base string given: {exc}")
+        return
+    if not closest:
+        report.add("ok", "base string", "the base string given is the one built here: the "
+                   "key or the signature differ, not what was signed")
+        return
+    first = closest[0]
+    more = f" (and {len(closest) - 1} more)" if len(closest) > 1 else ""
+    report.differences = closest
+    report.add("error", "base string", f"first difference, {first.component}: signed "
+               f"{_shown(first.signed)}, built here {_shown(first.built)}{more}")
+
+
+def _shown(value: str | None) -> str:
+    return "nothing" if value is None else repr(value)
