@@ -65,8 +65,9 @@ def test_a_correct_sandbox_profile_passes(served: Any, tmp_path: Path, xbsec_cli
     assert profile is not None
     assert worst(checks) == "ok", checks
     names = [c.name for c in checks]
-    assert names[-3:] == ["endpoint", "clock", "signed call"]
-    assert "RESOURCE_UNKNOWN" in checks[-1].detail or "answered" in checks[-1].detail
+    assert names[-4:] == ["endpoint", "clock", "signed call", "answers"]
+    assert "the signature was accepted" in checks[-2].detail
+    assert checks[-1].detail == "an encrypted answer decrypted with mastercard_encryption_keys"
     result = xbsec_cli("doctor", "--profile-file", str(project.folder / "xbsec.toml"),
                        "--json")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -109,6 +110,12 @@ def _missing_file(profile: Path) -> None:
     (profile.parent / "mastercard-encryption.p12").unlink()
 
 
+def _another_mastercard_key(profile: Path) -> None:
+    key = generate_rsa_key()
+    write_pkcs12(profile.parent / "mastercard-encryption.p12", key,
+                 self_signed_certificate(key), password="keystorepassword")
+
+
 def _unreachable(profile: Path) -> None:
     text = profile.read_text()
     start = text.index('base_url = "') + len('base_url = "')
@@ -128,6 +135,9 @@ BROKEN: dict[str, tuple[Callable[[Path], None], tuple[str, ...], tuple[str, ...]
     "missing file": (_missing_file, ("mastercard-encryption.p12",), ()),
     "unreachable host": (_unreachable, ("cannot reach http://127.0.0.1:",),
                          ("check base_url",)),
+    "a Mastercard-encryption key not registered": (
+        _another_mastercard_key, ("encrypted to a key this profile does not hold",),
+        ("mastercard_encryption_keys",)),
 }
 
 

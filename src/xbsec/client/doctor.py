@@ -25,7 +25,9 @@ With ``live=True`` (the command's default), on the wire too:
   beyond the ±300 s that signatures allow);
 - one signed call is accepted: a retrieval by a transaction reference that does not exist,
   which changes nothing; XBS answering "not found" proves the signature, the consumer key
-  and the encryption keys right, and a gateway refusal is named with its fix.
+  and the client-encryption certificate right, and a gateway refusal is named with its fix;
+- with encryption on, an encrypted answer (the carded rates, a read) decrypts: the
+  Mastercard-encryption key is checked before any payment is made with it.
 """
 
 from __future__ import annotations
@@ -208,16 +210,39 @@ def _live_checks(profile: Profile, clock: Callable[[], float],
                              f"{exc.status} {exc.reason_code} for a reference that does not "
                              "exist, as it should)")
         except DecryptionError:
-            call = Check("signed call", "problem", "the answer is encrypted to a key this "
-                         "profile does not hold", "add the private key of the "
-                         "Mastercard-encryption certificate registered in the portal to "
-                         "mastercard_encryption_keys")
+            call = Check("signed call", "problem", _UNDECRYPTABLE, _UNDECRYPTABLE_FIX)
+        answers = (_decryption_check(xbs) if profile.encryption and call.outcome == "ok"
+                   else None)
     scheme = "HTTPS (the server's certificate verified)" if profile.base_url.startswith(
         "https:") else "plain HTTP (a local sandbox)"
     checks.append(Check("endpoint", "ok", f"{profile.base_url} answered over {scheme}"))
     checks.append(_clock_check(dates, clock))
     checks.append(call)
+    if answers is not None:
+        checks.append(answers)
     return checks
+
+
+_UNDECRYPTABLE: Final = "the answer is encrypted to a key this profile does not hold"
+_UNDECRYPTABLE_FIX: Final = ("add the private key of the Mastercard-encryption certificate "
+                             "registered in the portal to mastercard_encryption_keys")
+
+
+def _decryption_check(xbs: Any) -> Check:
+    """An encrypted answer decrypted: errors come back in plaintext, so the carded rates
+    (a read that changes nothing) are asked for, and their answer must decrypt."""
+    from xbsec.errors import ApiError, DecryptionError
+
+    try:
+        xbs.carded_rates()
+    except DecryptionError:
+        return Check("answers", "problem", _UNDECRYPTABLE, _UNDECRYPTABLE_FIX)
+    except ApiError as exc:
+        return Check("answers", "warning", f"not checked: the carded rates answered "
+                     f"{exc.status} {exc.reason_code}, in plaintext as errors are",
+                     "make one encrypted call that succeeds to check the decryption keys")
+    return Check("answers", "ok", "an encrypted answer decrypted with "
+                 "mastercard_encryption_keys")
 
 
 def _unreachable(profile: Profile, exc: Exception) -> Check:
