@@ -22,6 +22,7 @@ EXPECTED = [
     "AuthorizationError",
     "BodyHashError",
     "BusinessError",
+    "CertificateExpiryWarning",
     "ClientPipeline",
     "ConfigurationError",
     "DecryptionError",
@@ -63,6 +64,7 @@ EXPECTED = [
     "VerifiedToken",
     "XBSClient",
     "XBSecError",
+    "XBSecWarning",
     "__version__",
     "decrypt_fields",
     "decrypt_payload",
@@ -97,7 +99,9 @@ def test_an_unknown_name_is_an_attribute_error(module) -> None:  # type: ignore[
 def test_every_error_is_an_xbsec_error() -> None:
     for name in xbsec.__all__:
         value = getattr(xbsec, name)
-        if isinstance(value, type) and issubclass(value, Exception):
+        if isinstance(value, type) and issubclass(value, Warning):
+            assert issubclass(value, xbsec.XBSecWarning), name
+        elif isinstance(value, type) and issubclass(value, Exception):
             assert issubclass(value, xbsec.XBSecError), name
 
 

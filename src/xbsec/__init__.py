@@ -16,6 +16,7 @@ from xbsec.errors import (
     AuthorizationError,
     BodyHashError,
     BusinessError,
+    CertificateExpiryWarning,
     ConfigurationError,
     DecryptionError,
     GatewayError,
@@ -37,6 +38,7 @@ from xbsec.errors import (
     TokenEndpointError,
     TransportError,
     XBSecError,
+    XBSecWarning,
 )
 
 if TYPE_CHECKING:
@@ -102,6 +104,7 @@ __all__ = [
     "AuthorizationError",
     "BodyHashError",
     "BusinessError",
+    "CertificateExpiryWarning",
     "ClientPipeline",
     "ConfigurationError",
     "DecryptionError",
@@ -143,6 +146,7 @@ __all__ = [
     "VerifiedToken",
     "XBSClient",
     "XBSecError",
+    "XBSecWarning",
     "__version__",
     "decrypt_fields",
     "decrypt_payload",

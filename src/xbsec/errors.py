@@ -71,6 +71,7 @@ __all__ = [
     "AuthorizationError",
     "BodyHashError",
     "BusinessError",
+    "CertificateExpiryWarning",
     "ConfigurationError",
     "DecryptionError",
     "GatewayError",
@@ -107,6 +108,7 @@ __all__ = [
     "UnsupportedResponseTypeError",
     "UntrustedRequestError",
     "XBSecError",
+    "XBSecWarning",
 ]
 
 
@@ -489,3 +491,13 @@ class InvalidAccessTokenError(RefusedError):
 
     status = 401
     default_reason_code = "INVALID_ACCESS_TOKEN"
+
+
+class XBSecWarning(UserWarning):
+    """Base of the warnings xbsec gives: something works now but is about to stop, or works
+    only in part."""
+
+
+class CertificateExpiryWarning(XBSecWarning):
+    """A certificate a profile loads has expired or is not valid yet: what depends on it
+    is refused (a signing certificate: every request, ``DECLINED``)."""

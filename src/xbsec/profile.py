@@ -204,6 +204,36 @@ def _key_fix(exc: KeyMaterialError) -> str:
     return ""
 
 
+def _warn_if_expired(r: _Reader, keys: ProjectKeys) -> None:
+    """A ``CertificateExpiryWarning`` for each certificate that is not valid now: the
+    profile still loads (to renew, inspect or decrypt old answers), but not in silence."""
+    import warnings
+    from datetime import UTC, datetime
+
+    from xbsec.errors import CertificateExpiryWarning
+
+    now = datetime.now(UTC)
+    named = [("signing_certificate", keys.signing_certificate,
+              "every request signed with it is refused (DECLINED): renew the signing key "
+              "(xbsec keys csr, the portal's Renew) and sign with the new one"),
+             ("encryption.client_encryption_certificate", keys.client_encryption_certificate,
+              "download the client-encryption certificate in force from the portal")]
+    named += [(f"encryption.mastercard_encryption_keys[{index}]", certificate,
+               "renew the Mastercard-encryption key in the portal")
+              for index, certificate in enumerate(keys.mastercard_encryption_certificates)]
+    for entry, certificate, fix in named:
+        if certificate is None:
+            continue
+        if certificate.not_valid_after_utc < now:
+            problem = f"expired on {certificate.not_valid_after_utc.date().isoformat()}"
+        elif certificate.not_valid_before_utc > now:
+            problem = f"not valid before {certificate.not_valid_before_utc.isoformat()}"
+        else:
+            continue
+        warnings.warn(f"{r.path}: profile {r.name!r}: {entry}: the certificate {problem}; "
+                      f"{fix}", CertificateExpiryWarning, stacklevel=4)
+
+
 def _check_not_swapped(r: _Reader, keys: ProjectKeys) -> None:
     """Refuse the two encryption pairs swapped before any request is sent: the answer to a
     request would be encrypted to a key this profile cannot decrypt with, after XBS had
@@ -329,6 +359,7 @@ def _read(r: _Reader) -> Profile:
             raise
         raise r.fail("keys", exc.problem, exc.fix) from None
     _check_not_swapped(r, keys)
+    _warn_if_expired(r, keys)
     if auth == "request-token" and keys.signing_certificate is None:
         raise r.fail("signing_certificate", "request tokens carry the signing certificate "
                      "(x5c)", "use a PKCS#12 signing key or add signing_certificate")

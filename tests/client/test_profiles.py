@@ -192,3 +192,31 @@ def test_file_level_problems(tmp_path, key_dir) -> None:
     bad.write_bytes(b"\xff\xfe")
     with pytest.raises(ConfigurationError, match="cannot be read"):
         load_profile(path=bad)
+
+
+def test_an_expired_signing_certificate_loads_with_a_warning_naming_the_fix(
+        key_dir, tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from xbsec.errors import CertificateExpiryWarning
+    from xbsec.keys import (
+        generate_rsa_key,
+        self_signed_certificate,
+        write_certificate_pem,
+        write_pkcs12,
+    )
+
+    key = generate_rsa_key()
+    old = self_signed_certificate(key, days=10, now=datetime.now(UTC) - timedelta(days=40))
+    write_pkcs12(tmp_path / "old.p12", key, old)
+    write_certificate_pem(tmp_path / "cert.pem", old)
+    text = (f'[profiles.p]\nenvironment = "sandbox"\npartner_id = "P"\n'
+            f'consumer_key = "ck"\nsigning_key = {{ path = "{tmp_path}/old.p12", '
+            'password = "keystorepassword" }\n')
+    with pytest.warns(CertificateExpiryWarning) as caught:
+        profile = load_profile(path=write_profile(tmp_path, text), environ={})
+    assert profile.keys.signing_certificate == old
+    message = str(caught[0].message)
+    assert "profile 'p': signing_certificate: the certificate expired on" in message
+    assert "refused (DECLINED)" in message
+    assert "xbsec keys csr" in message

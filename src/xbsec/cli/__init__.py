@@ -15,4 +15,7 @@ def main() -> None:
         sys.stderr.write(f"xbsec: the command line needs the 'cli' extra "
                          f"(pip install 'xbsec[cli]'): {exc}\n")
         raise SystemExit(2) from None
+    from xbsec.cli.options import show_warnings
+
+    show_warnings()
     cli(prog_name="xbsec")

@@ -108,6 +108,25 @@ def error_line(message: str) -> str:
     return f"{click.style('Error:', fg='red', bold=True)} {message}"
 
 
+def show_warnings() -> None:
+    """Print xbsec's warnings as one ``Warning: …`` line each, as errors are printed."""
+    import warnings
+
+    from xbsec.errors import XBSecWarning
+
+    default = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if issubclass(category, XBSecWarning):
+            click.echo(f"{click.style('Warning:', fg='yellow', bold=True)} {message}",
+                       err=True)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> None:
     click.echo(error_line(message), err=True)
     raise SystemExit(code)
