@@ -18,6 +18,7 @@ signed is small and exactly what is sent (SPEC §8.2). XML from the network is p
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -38,6 +39,8 @@ __all__ = [
 Format = Literal["json", "xml"]
 
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character outside XML 1.0's ``Char``: other controls, surrogates, U+FFFE and U+FFFF."""
 
 
 def document_format(content_type: str | None, default: Format | None = None) -> Format:
@@ -69,7 +72,13 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
         raise PayloadError("the document holds a number that XML cannot carry")
-    if isinstance(value, str | int | float):
+    if isinstance(value, str):
+        unfit = _NOT_XML_CHAR.search(value)
+        if unfit is not None:
+            raise PayloadError(f"the document holds U+{ord(unfit.group()):04X}, a character "
+                               "XML 1.0 cannot carry: remove it, or send the document as JSON")
+        return value
+    if isinstance(value, int | float):
         return str(value)
     raise PayloadError(f"the document holds a {type(value).__name__}, which XML cannot carry")
 
