@@ -43,6 +43,7 @@ GCM_TAG_SIZE: Final = 16
 """AES-GCM tags are always the full 128 bits here (RFC 7518 §5.3); shorter ones are refused."""
 _BLOCK: Final = 16
 _AES_KEY_SIZES: Final = frozenset({16, 24, 32})
+_PKCS7: Final = padding.PKCS7(128)
 
 
 class AesGcm:
@@ -195,7 +196,7 @@ def aes_cbc_decrypt(key: bytes, iv: bytes, ciphertext: Buffer) -> bytes:
     if not len(ciphertext) or len(ciphertext) % _BLOCK:
         raise DecryptionError()
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    unpadder = padding.PKCS7(128).unpadder()
+    unpadder = _PKCS7.unpadder()
     try:
         head = unpadder.update(decryptor.update(ciphertext))
         return head + unpadder.update(decryptor.finalize()) + unpadder.finalize()
