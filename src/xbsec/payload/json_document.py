@@ -22,7 +22,8 @@ from typing import Any, Final, TypeAlias
 
 from xbsec.errors import PayloadError
 
-__all__ = ["JsonValue", "copy_json", "dump_json", "parse_json", "parse_plaintext"]
+__all__ = ["JsonValue", "copy_json", "dump_copied_json", "dump_json", "parse_json",
+           "parse_plaintext"]
 
 JsonValue: TypeAlias = "dict[str, JsonValue] | list[JsonValue] | str | int | float | bool | None"
 """A JSON value as Python holds it: ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool``,
@@ -73,6 +74,26 @@ _DECODER: Final = json.JSONDecoder(
 _SCALARS: Final = (str, bool, int)
 _COMPACT: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _ESCAPED: Final = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
+
+
+def _tree_encoder() -> Any:
+    """``_COMPACT``'s C encoder built once, without the cycle check (for values that
+    ``copy_json`` made, which are trees); ``None`` where the interpreter has none, or one
+    that does not write exactly as ``_COMPACT``."""
+    try:
+        from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
+
+        encoder = c_make_encoder(None, _COMPACT.default, c_encode_basestring, None, ":", ",",
+                                 False, False, False)
+        sample = {"a": [1, 2.5, True, None, "é\u2028\"\ud800"], "b": {}, "c": -0.0}
+        if "".join(encoder(sample, 0)) != _COMPACT.encode(sample):
+            return None
+        return encoder
+    except Exception:  # not CPython's _json, or another signature
+        return None
+
+
+_TREE_ENCODER: Final = _tree_encoder()
 
 
 def _decode(text: str) -> JsonValue:
@@ -143,6 +164,17 @@ def dump_json(value: JsonValue) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         return _ESCAPED.encode(value).encode("ascii")
+
+
+def dump_copied_json(value: JsonValue) -> bytes:
+    """``dump_json`` of a value that ``copy_json`` or ``parse_json`` made (so a tree of
+    plain JSON values): the same bytes, without building an encoder for each call."""
+    if _TREE_ENCODER is None:
+        return dump_json(value)
+    try:
+        return "".join(_TREE_ENCODER(value, 0)).encode("utf-8")
+    except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
+        return dump_json(value)  # says what is wrong, or escapes a lone surrogate
 
 
 def copy_json(value: object) -> JsonValue:
