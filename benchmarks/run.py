@@ -1,10 +1,12 @@
 """Run every benchmark and print a table: ``python -m benchmarks.run [--quick] [--json F]``.
 
 Each row is an xbsec operation as a ratio of throughputs to the raw ``cryptography``
-primitive it is bound by (1.00 = no overhead), measured in the same run; peers, where
-installed, are shown as the same ratio. The gateway rows are requests per second through
-the gateway over loopback, as a ratio to the same sandbox served without it. Exit status 1
-if any row misses its target.
+primitive it is bound by (1.00 = no overhead), measured in the same run, both sustained
+(the median of interleaved rounds, which targets apply to) and best of batches
+(``harness.py``); peers, where installed, are shown as the same ratio. The gateway rows are
+requests per second through the gateway over loopback, as a ratio to the same server
+without it. A row under its target is marked "below target"; with ``--check`` the exit
+status is then 1.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs, noisier numbers")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--only", metavar="TEXT", help="run the rows whose name contains TEXT")
+    parser.add_argument("--check", action="store_true",
+                        help="exit with status 1 if any row is below its target")
     args = parser.parse_args(argv)
     budget = 0.15 if args.quick else 0.5
 
@@ -63,11 +67,15 @@ def main(argv: list[str] | None = None) -> int:
               f"(target <= 4x): encrypt {peaks['encrypt']:.2f}x, decrypt {peaks['decrypt']:.2f}x")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump([{"name": r.name, "ratio": r.ratio, "target": r.target,
+            json.dump([{"name": r.name, "ratio": r.ratio, "sustained": r.sustained,
+                        "best_of_batches": r.best, "target": r.target,
                         "ours_ops": r.ours_ops, "primitive_ops": r.primitive_ops,
                         "peers": {k: v / r.primitive_ops for k, v in r.peers.items()}}
                        for r in results], fh, indent=2)
-    return 0 if memory_ok and all(r.ok for r in results) else 1
+    below = [r.name for r in results if not r.ok] + ([] if memory_ok else ["memory"])
+    for name in below:
+        print(f"below target: {name}")
+    return 1 if args.check and below else 0
 
 
 if __name__ == "__main__":
