@@ -18,10 +18,12 @@ import sys
 from benchmarks import (
     bench_fields,
     bench_gateway,
+    bench_gateway_cost,
     bench_import,
     bench_jose,
     bench_memory,
     bench_oauth1,
+    bench_offload,
     bench_pipeline,
 )
 from benchmarks.harness import Result, run, table
@@ -47,6 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  measured: {case.name}", file=sys.stderr)
     if not args.only or "import" in args.only:
         results.extend(bench_import.results(runs=7 if args.quick else 15))
+    if not args.only or any(args.only in name for name in bench_offload.ROWS):
+        # The asynchronous client with its RSA work on the loop and in a pool of threads.
+        results.extend(bench_offload.results(rounds=3 if args.quick else 5))
+        print("  measured: the asynchronous client's worker pool", file=sys.stderr)
+    if not args.only or any(args.only in name for name in bench_gateway_cost.ROWS):
+        # The gateway in front of a trivial application: its own cost, 1 and 2 workers.
+        results.extend(bench_gateway_cost.results(
+            requests_per_client=150 if args.quick else 400, rounds=1 if args.quick else 3))
+        print("  measured: the gateway's own cost", file=sys.stderr)
     if not args.only or any(args.only in name for name in bench_gateway.ROWS):
         # Real server processes on loopback: the gateway against the sandbox without it.
         results.extend(bench_gateway.results(requests_per_client=100 if args.quick else 400,
