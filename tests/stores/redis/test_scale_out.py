@@ -49,12 +49,14 @@ def test_cluster_and_sentinel_urls_are_read_with_their_options() -> None:
     assert cluster.options["ssl_ca_certs"] == "/etc/ca.pem"
     assert cluster.options["socket_timeout"] == 2.0
     assert (cluster.options["username"], cluster.options["password"]) == ("user", "p@ss")
-    sentinel = _deployment("redis+sentinel://:pw@s1:26380,s2/replay/3?sentinel_password=spw")
+    sentinel = _deployment("redis+sentinel://:pw@s1:26380,s2/replay/3?sentinel_password=s%26pw"
+                           "&ssl_ca_certs=/a%20b/ca.pem")
     assert sentinel is not None
     assert (sentinel.kind, sentinel.service, sentinel.options["db"]) == ("sentinel", "replay", 3)
     assert sentinel.nodes == (("s1", 26380), ("s2", 26379))
     assert sentinel.options["password"] == "pw"
-    assert sentinel.sentinel_options == {"password": "spw"}
+    assert sentinel.sentinel_options == {"password": "s&pw", "ssl_ca_certs": "/a b/ca.pem"}
+    assert sentinel.options["ssl_ca_certs"] == "/a b/ca.pem"  # decoded once
     assert _deployment("redis+sentinel://s1").service == "mymaster"  # type: ignore[union-attr]
     assert _deployment("redis://h:1/0") is None
 

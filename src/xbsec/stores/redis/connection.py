@@ -240,10 +240,11 @@ def _deployment(url: str) -> _Deployment | None:
             raise ValueError("a Redis Cluster has database 0 only")
     if segments or not db.isdigit():
         raise ValueError("the path is /service/db for Sentinel, nothing (or /0) for a cluster")
-    pairs = parse_qsl(query, keep_blank_values=True)
-    sentinel_only = {name: value for name, value in pairs if name in _SENTINEL_ONLY}
-    rest_query = "&".join(f"{name}={value}" for name, value in
-                          parse_qsl(query, keep_blank_values=True) if name not in _SENTINEL_ONLY)
+    sentinel_only = {name: value for name, value in parse_qsl(query, keep_blank_values=True)
+                     if name in _SENTINEL_ONLY}
+    # The other options stay as written (still %-encoded): parse_url decodes them once.
+    rest_query = "&".join(part for part in query.split("&")
+                          if part and part.partition("=")[0] not in _SENTINEL_ONLY)
     # redis-py reads the credentials and the query (types included) from a one-server URL.
     single = f"{base}://{userinfo}{'@' if at else ''}localhost/{db}"
     options = dict(parse_url(single + (f"?{rest_query}" if rest_query else "")))  # type: ignore[no-untyped-call]
@@ -257,7 +258,7 @@ def _deployment(url: str) -> _Deployment | None:
         options.pop("db", None)
     sentinel_options: dict[str, Any] = {}
     for name, value in sentinel_only.items():
-        sentinel_options[name.removeprefix("sentinel_")] = unquote(value)
+        sentinel_options[name.removeprefix("sentinel_")] = value
     for name, value in options.items():
         if name.startswith("ssl") or name.startswith("socket_"):
             sentinel_options.setdefault(name, value)
