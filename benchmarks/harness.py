@@ -116,7 +116,7 @@ def _sustained(ours: Callable[[], object], primitive: Callable[[], object], budg
 
 
 def run(case: Case, budget: float = 0.5, rounds: int = 3,
-        sustained_rounds: int = 21) -> Result:
+        sustained_rounds: int = 41) -> Result:
     ours, prim = [], []
     for _ in range(rounds):  # interleave, so drift hits both sides
         prim.append(_ops_per_second(case.primitive, budget))

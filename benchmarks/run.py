@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from benchmarks import (
@@ -42,11 +43,20 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     cases = [*bench_oauth1.cases(), *bench_jose.cases(), *bench_fields.cases(),
              *bench_pipeline.cases()]
-    for case in cases:
-        if args.only and args.only not in case.name:
-            continue
-        results.append(run(case, budget=budget))
-        print(f"  measured: {case.name}", file=sys.stderr)
+    # One process, one core: ours and the primitive run on the same CPU, never migrated
+    # between two batches (the multi-process rows below get every CPU back).
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if len(cpus) > 1:
+        os.sched_setaffinity(0, {max(cpus)})
+    try:
+        for case in cases:
+            if args.only and args.only not in case.name:
+                continue
+            results.append(run(case, budget=budget))
+            print(f"  measured: {case.name}", file=sys.stderr)
+    finally:
+        if len(cpus) > 1:
+            os.sched_setaffinity(0, cpus)
     if not args.only or "import" in args.only:
         results.extend(bench_import.results(runs=7 if args.quick else 15))
     if not args.only or any(args.only in name for name in bench_offload.ROWS):
