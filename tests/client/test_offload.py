@@ -206,3 +206,52 @@ def test_construction() -> None:
     for bad in (-1, 1.5, True, "2"):
         with pytest.raises(ConfigurationError):
             Offloader(bad)  # type: ignore[arg-type]
+
+
+def test_a_worker_outliving_its_loop_drops_its_outcome_quietly() -> None:
+    started, release = threading.Event(), threading.Event()
+    offload = Offloader(1)
+
+    def slow() -> str:
+        started.set()
+        release.wait(5)
+        return "late"
+
+    async def give_up() -> None:
+        task = asyncio.create_task(offload.run(slow))
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        task.cancel()
+
+    _run(give_up())  # the loop is closed when this returns; the worker is still busy
+    release.set()
+
+    async def again() -> str:
+        return await offload.run(lambda: "next")
+
+    assert _run(again()) == "next"  # the pool goes on
+    offload.shutdown()
+
+
+def test_threads_start_on_first_use_and_again_after_shutdown_or_a_fork() -> None:
+    offload = Offloader(2)
+    assert offload._threads == []
+
+    async def name() -> str:
+        return await offload.run(lambda: threading.current_thread().name)
+
+    assert _run(name()).startswith("xbsec-offload-")
+    assert len(offload._threads) == 2
+    offload.shutdown()
+    assert offload._threads == []
+    assert _run(name()).startswith("xbsec-offload-")
+    first, first_jobs = list(offload._threads), offload._jobs
+    offload._pid = -1  # as in a child forked after the threads started: they are not there
+    assert _run(name()).startswith("xbsec-offload-")
+    assert not set(first) & set(offload._threads)
+    for _ in first:  # the "parent's" threads, still in this process here: stop them too
+        first_jobs.put(None)
+    offload.shutdown()
+    for thread in first:
+        thread.join(5)
+        assert not thread.is_alive()

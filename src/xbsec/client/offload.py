@@ -13,20 +13,25 @@ the loop and on the other cores.
 The steps are the pipeline's, unchanged: the results are the same, and so are the errors
 (each raised in the awaiting task as it was raised in the worker). The pool is bounded
 (``max_workers`` threads; work beyond that waits its turn in the pool's queue), its threads
-start on first use, and ``max_workers=0`` keeps everything on the loop. Context variables
-are carried into the worker. A task cancelled while its step runs stops waiting at once;
-the step itself finishes in its thread and its result is dropped (nothing is sent: a
-request signed there is never used).
+start on first use (again in a child process forked after it), and ``max_workers=0`` keeps
+everything on the loop. Context variables are carried into the worker. A task cancelled
+while its step runs stops waiting at once; the step itself finishes in its thread and its
+result is dropped (nothing is sent: a request signed there is never used).
+
+``max_workers=0`` is the better choice where the process has one core to itself: a hand-over
+costs the loop a little, and one core runs the work no faster in a thread; the loop then
+stalls for the whole of each step, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
-import functools
+import os
+import queue
 import threading
 from collections.abc import Callable, Generator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
 from xbsec.errors import ConfigurationError
@@ -38,8 +43,8 @@ Y = TypeVar("Y")
 S = TypeVar("S")
 
 DEFAULT_WORKERS: Final = 2
-"""Threads of the shared pool: the machines this runs on most have two cores or more, and
-two threads measured 1.6x one on two cores (``benchmarks/bench_offload.py``)."""
+"""Threads of the shared pool: enough to keep two cores busy with RSA while the loop runs
+(``benchmarks/bench_offload.py`` measures one thread against two)."""
 
 
 class _Finished(Exception):
@@ -58,16 +63,33 @@ def _send(generator: Generator[Y, S, Any], value: S) -> Y:
         raise _Finished(done.value) from None
 
 
-class Offloader:
-    """A bounded pool of threads for CPU-heavy steps of an asynchronous client."""
+def _settle(future: asyncio.Future[Any], ok: bool, outcome: Any) -> None:
+    """On the loop: hand a worker's outcome to the awaiting task, unless it gave up."""
+    if future.cancelled():
+        return
+    if ok:
+        future.set_result(outcome)
+    else:
+        future.set_exception(outcome)
 
-    __slots__ = ("_executor", "_lock", "max_workers")
+
+class Offloader:
+    """A bounded pool of threads for CPU-heavy steps of an asynchronous client.
+
+    Its threads take work from one queue and post each outcome back to the loop that asked
+    (``call_soon_threadsafe``): one hand-over each way, lighter on the loop than an executor's
+    two chained futures.
+    """
+
+    __slots__ = ("_jobs", "_lock", "_pid", "_threads", "max_workers")
 
     def __init__(self, max_workers: int = DEFAULT_WORKERS) -> None:
         if not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 0:
             raise ConfigurationError("max_workers must be a whole number, 0 or more")
         self.max_workers = max_workers
-        self._executor: ThreadPoolExecutor | None = None
+        self._jobs: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._pid = 0
         self._lock = threading.Lock()
 
     @property
@@ -75,20 +97,39 @@ class Offloader:
         """Whether work stays on the calling thread (``max_workers=0``)."""
         return self.max_workers == 0
 
-    def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            with self._lock:
-                if self._executor is None:
-                    self._executor = ThreadPoolExecutor(self.max_workers,
-                                                        thread_name_prefix="xbsec-offload")
-        return self._executor
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or a child forked after it
+                self._threads, self._jobs = [], queue.SimpleQueue()
+                self._pid = os.getpid()
+            while len(self._threads) < self.max_workers:
+                worker = threading.Thread(target=self._work, args=(self._jobs,), daemon=True,
+                                          name=f"xbsec-offload-{len(self._threads)}")
+                worker.start()
+                self._threads.append(worker)
+
+    @staticmethod
+    def _work(jobs: queue.SimpleQueue[tuple[Any, ...] | None]) -> None:
+        while (job := jobs.get()) is not None:
+            loop, future, context, function, args = job
+            try:
+                outcome, ok = context.run(function, *args), True
+            except BaseException as exc:  # the awaiting task raises it, as if inline
+                outcome, ok = exc, False
+            with contextlib.suppress(RuntimeError):  # its loop closed: nobody is waiting
+                loop.call_soon_threadsafe(_settle, future, ok, outcome)
+            del job, future, outcome  # not kept alive until the next job arrives
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker (or inline), as the awaiting task sees it."""
         if self.inline:
             return function(*args)
-        call = functools.partial(contextvars.copy_context().run, function, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool(), call)
+        if len(self._threads) < self.max_workers or self._pid != os.getpid():
+            self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((loop, future, contextvars.copy_context(), function, args))
+        return await future
 
     async def send(self, generator: Generator[Y, S, T], value: S) -> tuple[bool, Y | T]:
         """``generator.send(value)`` in a worker: ``(False, what it yielded)``, or
@@ -101,11 +142,18 @@ class Offloader:
             return True, finished.value
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the threads (they start again on the next use)."""
+        """Stop the threads once the work queued before this call is done (they start
+        again on the next use)."""
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=wait)
+            threads, jobs, self._threads = self._threads, self._jobs, []
+            self._jobs = queue.SimpleQueue()
+            if self._pid != os.getpid():
+                return  # a forked child: those threads are the parent's
+        for _ in threads:
+            jobs.put(None)
+        if wait:
+            for thread in threads:
+                thread.join()
 
     def __repr__(self) -> str:
         return f"Offloader(max_workers={self.max_workers})"
