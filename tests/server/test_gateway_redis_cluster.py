@@ -47,13 +47,21 @@ class _Instances:
 
     def __init__(self, world: World, url: str, count: int = 3) -> None:
         prefix = f"xbsec-test:{uuid.uuid4().hex}:"
-        self.stores = [AsyncRedisReplayStore(url, prefix=prefix) for _ in range(count)]
+        # Generous timeouts: a loaded test machine must not turn a slow connect into a 503
+        # (which is what the short defaults would rightly do in production).
+        self.stores = [AsyncRedisReplayStore.from_url(url, prefix=prefix, socket_timeout=5,
+                                                      socket_connect_timeout=5)
+                       for _ in range(count)]
         self.gateways = [XBSGateway(echo_app, world.registry, external_url=BALANCER,
                                     policy=SecurityPolicy.mastercard_compatible(),
                                     replay_store=store) for store in self.stores]
         self.clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway),
                                           base_url="http://gateway") for gateway in
                         self.gateways]
+
+    async def ready(self) -> None:
+        """Every store connected before the clock of a test starts."""
+        assert all([await store.ping() for store in self.stores])
 
     async def send(self, index: int, request: tuple[str, bytes, dict[str, str]]) -> Any:
         path, body, headers = request
@@ -78,6 +86,7 @@ def test_a_request_sent_to_three_instances_at_once_is_served_once(
     async def run() -> list[Counter[str]]:
         instances = _Instances(world, redis_cluster_url)
         try:
+            await instances.ready()
             results = []
             for _ in range(5):  # five requests, each sent 12 times across the three
                 request = _signed(world)
@@ -99,6 +108,7 @@ def test_a_killed_master_means_503_then_recovery_with_nothing_accepted_twice(
     async def run() -> None:
         instances = _Instances(world, cluster.url)
         try:
+            await instances.ready()
             served = [_signed(world) for _ in range(12)]
             first = [await instances.send(i, request) for i, request in enumerate(served)]
             assert [r.status_code for r in first] == [200] * 12

@@ -36,6 +36,11 @@ def _prefix() -> str:
     return f"xbsec-test:{uuid.uuid4().hex}:"
 
 
+# Generous timeouts where a test is not about failures: a loaded test machine must not turn
+# a slow connect into a refusal (which the short defaults would rightly do in production).
+PATIENT: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 5}
+
+
 # --- URLs ---------------------------------------------------------------------------------
 
 
@@ -84,7 +89,7 @@ def test_sentinel_passwords_are_redacted_too() -> None:
 def test_every_store_works_on_a_cluster_with_keys_on_every_master(
         redis_cluster_url: str) -> None:
     prefix = _prefix()
-    with RedisReplayStore(redis_cluster_url, prefix=prefix) as replay:
+    with RedisReplayStore.from_url(redis_cluster_url, prefix=prefix, **PATIENT) as replay:
         assert describe(replay.client).startswith("redis+cluster://")
         assert "+cluster://" in repr(replay)
         keys = [f"consumer!{i}:nonce{i}" for i in range(60)]
@@ -97,7 +102,7 @@ def test_every_store_works_on_a_cluster_with_keys_on_every_master(
         assert replay.ping()
         assert replay.durability().unverified is None
 
-    with RedisEventStore(redis_cluster_url, prefix=prefix) as events:
+    with RedisEventStore.from_url(redis_cluster_url, prefix=prefix, **PATIENT) as events:
         claim = events.begin("EVT-1", lease=5)
         assert claim.state == "new"
         assert events.begin("EVT-1", lease=5).state == "in_progress"
@@ -107,7 +112,7 @@ def test_every_store_works_on_a_cluster_with_keys_on_every_master(
         events.release("EVT-2", other.token or "")
         assert events.begin("EVT-2", lease=5).state == "new"
 
-    with RedisRateStore(redis_cluster_url, prefix=prefix) as rates:
+    with RedisRateStore.from_url(redis_cluster_url, prefix=prefix, **PATIENT) as rates:
         decisions = [rates.take("consumer", rate=1, burst=2).allowed for _ in range(3)]
         assert decisions == [True, True, False]
 
@@ -129,16 +134,19 @@ def test_the_asyncio_stores_work_on_a_cluster(redis_cluster_url: str) -> None:
     prefix = _prefix()
 
     async def run() -> None:
-        async with AsyncRedisReplayStore(redis_cluster_url, prefix=prefix) as replay:
+        async with AsyncRedisReplayStore.from_url(redis_cluster_url, prefix=prefix,
+                                                  **PATIENT) as replay:
             assert [await replay.claim("k:1", 30), await replay.claim("k:1", 30)] == [True,
                                                                                       False]
             assert await replay.ping()
             assert (await replay.durability()).unverified is None
-        async with AsyncRedisEventStore(redis_cluster_url, prefix=prefix) as events:
+        async with AsyncRedisEventStore.from_url(redis_cluster_url, prefix=prefix,
+                                                 **PATIENT) as events:
             claim = await events.begin("E", lease=5)
             await events.finish("E", claim.token or "", keep=30)
             assert (await events.begin("E", lease=5)).state == "done"
-        async with AsyncRedisRateStore(redis_cluster_url, prefix=prefix) as rates:
+        async with AsyncRedisRateStore.from_url(redis_cluster_url, prefix=prefix,
+                                                **PATIENT) as rates:
             assert (await rates.take("c", rate=1, burst=1)).allowed
             assert not (await rates.take("c", rate=1, burst=1)).allowed
 
@@ -146,7 +154,7 @@ def test_the_asyncio_stores_work_on_a_cluster(redis_cluster_url: str) -> None:
 
 
 def test_a_caller_cannot_pin_keys_to_one_slot_with_braces(redis_cluster_url: str) -> None:
-    with RedisReplayStore(redis_cluster_url, prefix=_prefix()) as replay:
+    with RedisReplayStore.from_url(redis_cluster_url, prefix=_prefix(), **PATIENT) as replay:
         keys = [f"consumer:{{same}}{i}" for i in range(40)]
         assert all(replay.claim(key, 30) for key in keys)
         assert not any(replay.claim(key, 30) for key in keys)
@@ -160,7 +168,7 @@ def test_a_caller_cannot_pin_keys_to_one_slot_with_braces(redis_cluster_url: str
 def test_a_killed_master_fails_closed_and_its_restart_forgets_nothing(
         own_redis_cluster: RedisCluster) -> None:
     cluster = own_redis_cluster
-    with RedisReplayStore(cluster.url, prefix=_prefix()) as replay:
+    with RedisReplayStore.from_url(cluster.url, prefix=_prefix(), **PATIENT) as replay:
         keys = [f"consumer:n{i}" for i in range(30)]
         assert all(replay.claim(key, 120) for key in keys)
         victim = cluster.node_of(replay.redis_key(keys[0]))
@@ -208,7 +216,7 @@ def _replica_in_sync(deployment: Sentinel) -> None:
 def test_stores_follow_the_primary_sentinel_names_through_a_failover(
         redis_sentinel: Sentinel) -> None:
     _replica_in_sync(redis_sentinel)
-    with RedisReplayStore(redis_sentinel.url, prefix=_prefix()) as replay:
+    with RedisReplayStore.from_url(redis_sentinel.url, prefix=_prefix(), **PATIENT) as replay:
         assert describe(replay.client).startswith("redis+sentinel://")
         assert replay.claim("consumer:before", 120)
         assert replay.client.execute_command("WAIT", 1, 400) == 1  # on the replica too
@@ -230,7 +238,8 @@ def test_stores_follow_the_primary_sentinel_names_through_a_failover(
         assert not replay.claim("consumer:before", 120)  # replicated, so not accepted twice
 
     async def run() -> None:
-        async with AsyncRedisReplayStore(redis_sentinel.url, prefix=_prefix()) as replay:
+        async with AsyncRedisReplayStore.from_url(redis_sentinel.url, prefix=_prefix(),
+                                                  **PATIENT) as replay:
             assert [await replay.claim("k", 60), await replay.claim("k", 60)] == [True, False]
 
     asyncio.run(run())
@@ -276,13 +285,13 @@ def tls_redis(tmp_path: Path) -> Any:
 
 def test_stores_speak_tls_and_refuse_an_unknown_server_certificate(tls_redis: Any) -> None:
     url, port = tls_redis
-    with RedisReplayStore(url, prefix=_prefix()) as replay:
+    with RedisReplayStore.from_url(url, prefix=_prefix(), **PATIENT) as replay:
         assert describe(replay.client).startswith("rediss://")
         assert [replay.claim("k", 30), replay.claim("k", 30)] == [True, False]
         assert replay.durability().sound
 
     async def run() -> None:
-        async with AsyncRedisReplayStore(url, prefix=_prefix()) as replay:
+        async with AsyncRedisReplayStore.from_url(url, prefix=_prefix(), **PATIENT) as replay:
             assert await replay.claim("k", 30)
 
     asyncio.run(run())
