@@ -330,7 +330,8 @@ def results(*, requests_per_client: int = 400, clients: int = 3,
     pinned = (f"server pinned to CPU {cores[0]}, clients to CPU {cores[1:]}" if len(cores) > 1
               else "one CPU: server and clients share it")
     common = (f"{clients} client processes x {requests_per_client} requests, median of "
-              f"{rounds}, {pinned}; trivial app alone {bare:,.0f} req/s")
+              f"{rounds}, {pinned}, replay claims in SQLite (synchronous=NORMAL); trivial "
+              f"app alone {bare:,.0f} req/s")
     two = ("2 workers on CPUs 0-1; the clients share them" if len(cores) <= 2
            else "2 workers pinned, clients on the other CPUs")
     return [
