@@ -8,19 +8,23 @@ the loop and on the other cores.
 
 ::
 
-    client = AsyncXBSClient.from_profile("sandbox", offload=Offloader(max_workers=2))
+    from xbsec.client.offload import Offloader
+    from xbsec.client.xbs import AsyncXBSClient
+
+    client = AsyncXBSClient.from_profile("sandbox")        # the shared pool, 2 threads
+    client = AsyncXBSClient.from_profile("sandbox", offload=Offloader(max_workers=4))
 
 The steps are the pipeline's, unchanged: the results are the same, and so are the errors
 (each raised in the awaiting task as it was raised in the worker). The pool is bounded
 (``max_workers`` threads; work beyond that waits its turn in the pool's queue), its threads
 start on first use (again in a child process forked after it), and ``max_workers=0`` keeps
-everything on the loop. Context variables are carried into the worker. A task cancelled
-while its step runs stops waiting at once; the step itself finishes in its thread and its
-result is dropped (nothing is sent: a request signed there is never used).
+everything on the loop, as before (each step then stalls the loop for its whole length).
+Context variables are carried into the worker. A task cancelled while its step runs stops
+waiting at once; the step itself finishes in its thread and its result is dropped (nothing
+is sent: a request signed there is never used).
 
-``max_workers=0`` is the better choice where the process has one core to itself: a hand-over
-costs the loop a little, and one core runs the work no faster in a thread; the loop then
-stalls for the whole of each step, as before.
+Only the steps that may do RSA go to the pool (preparing a request; reading an answer);
+the rest of a call (sending, waiting, retrying) stays on the loop.
 """
 
 from __future__ import annotations
