@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from benchmarks.harness import Case
 from xbsec import jwe_decrypt, jwe_encrypt
+from xbsec.jose import JweKeyring
 
 OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
@@ -111,6 +112,12 @@ def cases() -> list[Case]:
     out.append(Case("JWE decrypt, 1 KB", lambda: jwe_decrypt(token, key),
                     lambda: key.decrypt(wrapped, OAEP), "RSA-OAEP-256 decrypt", target=0.93,
                     peers=_peers(key, small, "decrypt", token)))
+    # A prepared keyring in the middle of a key rotation: the token names its key by kid.
+    retiring = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    keyring = JweKeyring([retiring, key])
+    out.append(Case("JWE decrypt, 1 KB, keyring of 2 keys (by kid)",
+                    lambda: jwe_decrypt(token, keyring), lambda: key.decrypt(wrapped, OAEP),
+                    "RSA-OAEP-256 decrypt", target=0.93))
 
     large = _document(100 * 1024)
     large_token = jwe_encrypt(large, public)

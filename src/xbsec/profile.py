@@ -399,7 +399,8 @@ def _oauth2(r: _Reader, table: Mapping[str, Any], base: str) -> OAuth2Settings:
 
     store = r.get("token_store", str, "file", table, "oauth2.")
     if store not in ("memory", "file") and not store.startswith(
-            ("redis://", "rediss://", "unix://")):
+            ("redis://", "rediss://", "unix://", "redis+cluster://", "rediss+cluster://",
+             "redis+sentinel://", "rediss+sentinel://")):
         raise r.fail("oauth2.token_store", "must be memory, file, or a redis:// URL")
     path_setting = r.get("token_store_path", str, None, table, "oauth2.")
     if path_setting is None:

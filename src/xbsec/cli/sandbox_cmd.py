@@ -57,7 +57,9 @@ def sandbox_init(folder: str, port: int, auth: str, force: bool, days: int,
 @click.option("--port", type=click.IntRange(0, 65535),
               help="The port to listen on  [default: the one `init --port` chose]")
 @click.option("--redis", "redis_url", metavar="URL", envvar="XBSEC_REDIS_URL",
-              help="Share replay claims and quotas with other hosts (redis://host:port/db). "
+              help="Share replay claims and quotas with other hosts (redis://host:port/db, "
+                   "redis+cluster://host:port,host:port, redis+sentinel://host:port/service; "
+                   "rediss for TLS). "
                    "A URL with a password goes in $XBSEC_REDIS_URL or --redis-url-file, "
                    "never on the command line.")
 @click.option("--redis-url-file", type=click.Path(dir_okay=False, exists=True),

@@ -43,6 +43,7 @@ import httpx
 
 from xbsec.client.auth import AsyncRefreshableAuth, RequestAuth
 from xbsec.client.endpoints import AsyncEndpoints, Call, SyncEndpoints, XBSEndpoints
+from xbsec.client.offload import Offloader, default_offloader
 from xbsec.client.pipeline import ClientPipeline, OutgoingRequest
 from xbsec.errors import ConfigurationError, TransportError
 
@@ -318,13 +319,16 @@ class AsyncXBSClient(_Base, AsyncEndpoints, XBSEndpoints):
                  request_id_header: str | None = "X-Request-Id",
                  sleep: Callable[[float], Any] = asyncio.sleep,
                  balance_auth: RequestAuth | None = None,
-                 watch_profile: bool = False) -> None:
+                 watch_profile: bool = False, offload: Offloader | None = None) -> None:
         super().__init__(profile, pipeline, base_url, partner_id, retries, backoff,
                          watch_profile, max_retry_after, request_id_header)
         _only_one(http, cafile, proxy)
         self.http = http or httpx.AsyncClient(**http_client_options(profile, timeout, cafile,
                                                                     proxy))
         self._sleep = sleep
+        # Signing, encryption and decryption (RSA) run in this pool, not on the event loop
+        # (offload.py); Offloader(max_workers=0) keeps them on the loop.
+        self.offload = default_offloader() if offload is None else offload
         if balance_auth is None and profile is not None and profile.oauth2 is not None:
             # MTS EU/UK customers call the Balance APIs with an access token (SPEC §1); the
             # profile reader accepts [oauth2] only on their profiles.
@@ -343,9 +347,16 @@ class AsyncXBSClient(_Base, AsyncEndpoints, XBSEndpoints):
     async def _run(self, call: Call[Any]) -> Any:
         flow = self._flow(call)
         answer: httpx.Response | httpx.TransportError | None = None
+        step: Any = ()
         try:
             while True:
-                step = flow.send(answer)
+                if step is None or isinstance(answer, httpx.Response):
+                    # Next: signing and encrypting, or reading the answer (RSA): off the loop.
+                    finished, step = await self.offload.send(flow, answer)
+                    if finished:
+                        return step
+                else:
+                    step = flow.send(answer)
                 answer = None
                 if isinstance(step, OutgoingRequest):
                     try:

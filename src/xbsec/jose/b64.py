@@ -17,7 +17,7 @@ from __future__ import annotations
 import binascii
 from typing import Final, TypeAlias
 
-__all__ = ["decode", "decode_into", "decoded_size", "encode", "encode_str"]
+__all__ = ["decode", "decode_into", "decode_spans", "decoded_size", "encode", "encode_str"]
 
 Buffer: TypeAlias = bytes | bytearray | memoryview
 
@@ -77,6 +77,33 @@ def _decode_piece(piece: str, final: bool) -> bytes | None:
 def decode(text: str, start: int = 0, end: int | None = None) -> bytes | None:
     """Decode ``text[start:end]``; ``None`` if it is not strict base64url."""
     return _decode_piece(text[start:end], final=True)
+
+
+def decode_spans(text: str, spans: tuple[tuple[int, int], ...]) -> list[bytes] | None:
+    """Decode ``text[start:end]`` for each ``(start, end)``; ``None`` if any is not strict
+    base64url (or ``text`` is not ASCII).
+
+    For a short text holding several segments (a compact JWE): it is translated to the
+    standard alphabet once, rather than once per segment.
+    """
+    try:
+        standard = text.encode("ascii").translate(_TO_STD)
+    except UnicodeEncodeError:
+        return None
+    out = []
+    for start, end in spans:
+        rem = (end - start) % 4
+        try:
+            if rem:
+                value = _VALUE.get(text[end - 1])
+                if rem == 1 or value is None or value & _TAIL_MASK[rem]:
+                    return None
+                out.append(_a2b(standard[start:end] + _PAD[rem], strict_mode=True))
+            else:
+                out.append(_a2b(standard[start:end], strict_mode=True))
+        except binascii.Error:
+            return None
+    return out
 
 
 def decode_into(text: str, start: int, end: int, out: bytearray, offset: int = 0) -> bool:

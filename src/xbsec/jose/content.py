@@ -14,8 +14,8 @@ authentication, for the legacy field-level scheme (SPEC §4.2). They are not a J
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection, Mapping
-from typing import Final, TypeAlias
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Final, TypeAlias
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, padding
@@ -43,6 +43,7 @@ GCM_TAG_SIZE: Final = 16
 """AES-GCM tags are always the full 128 bits here (RFC 7518 §5.3); shorter ones are refused."""
 _BLOCK: Final = 16
 _AES_KEY_SIZES: Final = frozenset({16, 24, 32})
+_PKCS7: Final = padding.PKCS7(128)
 
 
 class AesGcm:
@@ -173,6 +174,44 @@ def aes_gcm_decrypt(
         raise DecryptionError() from None
 
 
+def _public_contexts(algorithm: algorithms.AES, mode: modes.CBC, encrypt: bool) -> Any:
+    cipher = Cipher(algorithm, mode)
+    return cipher.encryptor() if encrypt else cipher.decryptor()
+
+
+def _cbc_contexts() -> Callable[[algorithms.AES, modes.CBC, bool], Any]:
+    """How an AES-CBC context is made: straight from ``cryptography``'s Rust binding, where
+    it has the function ``Cipher.encryptor()`` and ``decryptor()`` end in, else by
+    ``Cipher``.
+
+    ``Cipher`` checks its arguments' types and the IV length through several abstract-class
+    checks, which cost more than encrypting a small field; here the arguments are ours and
+    already checked (key size by ``algorithms.AES``, IV length by the callers). The direct
+    way is used only if it gives what ``Cipher`` gives on a known vector.
+    """
+    try:
+        from cryptography.hazmat.bindings._rust import openssl as rust_openssl
+
+        create_encryption = rust_openssl.ciphers.create_encryption_ctx
+        create_decryption = rust_openssl.ciphers.create_decryption_ctx
+
+        def direct(algorithm: algorithms.AES, mode: modes.CBC, encrypt: bool) -> Any:
+            create = create_encryption if encrypt else create_decryption
+            return create(algorithm, mode)
+
+        key, iv, block = bytes(range(16)), bytes(range(16, 32)), bytes(range(32, 64))
+        sealed = direct(algorithms.AES(key), modes.CBC(iv), True).update(block)
+        if (sealed != _public_contexts(algorithms.AES(key), modes.CBC(iv), True).update(block)
+                or direct(algorithms.AES(key), modes.CBC(iv), False).update(sealed) != block):
+            return _public_contexts
+        return direct
+    except Exception:  # another version of cryptography: the public way
+        return _public_contexts
+
+
+_cbc_context: Final = _cbc_contexts()
+
+
 def aes_cbc_encrypt(key: bytes, iv: bytes, plaintext: Buffer) -> bytes:
     """AES-CBC with PKCS#7 padding. ``key`` is 16, 24 or 32 bytes, ``iv`` 16 bytes."""
     if len(key) not in _AES_KEY_SIZES or len(iv) != _BLOCK:
@@ -180,8 +219,10 @@ def aes_cbc_encrypt(key: bytes, iv: bytes, plaintext: Buffer) -> bytes:
     # PKCS#7 padding written out: it depends only on the length, and cryptography's padder
     # objects cost more than the AES itself on a small field.
     fill = _BLOCK - len(plaintext) % _BLOCK
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-    return encryptor.update(bytes(plaintext) + bytes((fill,)) * fill) + encryptor.finalize()
+    encryptor = _cbc_context(algorithms.AES(key), modes.CBC(iv), True)
+    sealed: bytes = encryptor.update(bytes(plaintext) + bytes((fill,)) * fill)
+    last: bytes = encryptor.finalize()
+    return sealed + last
 
 
 def aes_cbc_decrypt(key: bytes, iv: bytes, ciphertext: Buffer) -> bytes:
@@ -194,10 +235,10 @@ def aes_cbc_decrypt(key: bytes, iv: bytes, ciphertext: Buffer) -> bytes:
         raise DecryptionError()
     if not len(ciphertext) or len(ciphertext) % _BLOCK:
         raise DecryptionError()
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    unpadder = padding.PKCS7(128).unpadder()
+    decryptor = _cbc_context(algorithms.AES(key), modes.CBC(iv), False)
+    unpadder = _PKCS7.unpadder()
     try:
-        head = unpadder.update(decryptor.update(ciphertext))
-        return head + unpadder.update(decryptor.finalize()) + unpadder.finalize()
+        opened: bytes = decryptor.update(ciphertext) + decryptor.finalize()
+        return unpadder.update(opened) + unpadder.finalize()
     except ValueError:
         raise DecryptionError() from None

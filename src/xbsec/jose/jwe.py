@@ -226,30 +226,39 @@ def _decrypt(
     checked = resolve(keys)  # configuration errors first, whatever the token
     received, text, (d1, d2, d3, d4), header = _split(token, policy)
     cipher = CONTENT_ENCRYPTIONS[header.enc]
-    encrypted_key = b64.decode(text, d1 + 1, d2)
-    iv = b64.decode(text, d2 + 1, d3)
-    tag = b64.decode(text, d4 + 1)
-    size = b64.decoded_size(d4 - d3 - 1)
-    if (
-        encrypted_key is None
-        or iv is None
-        or tag is None
-        or size is None
-        or len(tag) != cipher.tag_size
-        or not cipher.accepts_iv(len(iv), policy.jwe_gcm_iv_lengths)
-    ):
-        raise DecryptionError()
     sealed: bytes | bytearray | None
+    encrypted_key: bytes | None
+    iv: bytes | None
+    tag: bytes | None
     if d4 - d3 - 1 <= b64.CHUNK_CHARS:
-        ciphertext = b64.decode(text, d3 + 1, d4)
-        sealed = None if ciphertext is None else ciphertext + tag
+        # Small: every segment decoded in one pass over the token.
+        parts = b64.decode_spans(text, ((d1 + 1, d2), (d2 + 1, d3), (d4 + 1, len(text)),
+                                        (d3 + 1, d4)))
+        if parts is None:
+            raise DecryptionError()
+        encrypted_key, iv, tag, ciphertext = parts
+        sealed = ciphertext + tag
     else:
+        encrypted_key = b64.decode(text, d1 + 1, d2)
+        iv = b64.decode(text, d2 + 1, d3)
+        tag = b64.decode(text, d4 + 1)
+        size = b64.decoded_size(d4 - d3 - 1)
+        if (encrypted_key is None or iv is None or tag is None or size is None
+                or len(tag) != cipher.tag_size):
+            raise DecryptionError()
         # Large: decode in steps straight into the buffer the cipher reads (no extra copy).
         sealed = bytearray(size + cipher.tag_size)
         sealed[size:] = tag
         if not b64.decode_into(text, d3 + 1, d4, sealed):
             sealed = None
-    if sealed is None:
+    if (
+        sealed is None
+        or encrypted_key is None
+        or iv is None
+        or tag is None
+        or len(tag) != cipher.tag_size
+        or not cipher.accepts_iv(len(iv), policy.jwe_gcm_iv_lengths)
+    ):
         raise DecryptionError()
     aad = received[:d1].encode("ascii")
     candidates = (

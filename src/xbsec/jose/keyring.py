@@ -117,11 +117,22 @@ DecryptionKeys: TypeAlias = (
 """What ``jwe_decrypt`` takes: one key, several keys, ``{kid: key}``, or a ``JweKeyring``."""
 
 
+_RSA_PRIVATE_TYPES: set[type] = set()
+"""Classes seen to be RSA private keys: an exact type lookup is far cheaper than asking
+the ``RSAPrivateKey`` ABC on every call."""
+
+
 def resolve(keys: DecryptionKeys) -> JweKeyring | tuple[rsa.RSAPrivateKey]:
     """``keys`` checked: a keyring, or for a lone RSA key (the common case, kept cheap) the
     one-key tuple of candidates, since one key is never chosen by ``kid``."""
+    kind = type(keys)
+    if kind is JweKeyring:
+        return keys  # type: ignore[return-value]
+    if kind in _RSA_PRIVATE_TYPES or isinstance(keys, rsa.RSAPrivateKey):
+        if keys.key_size < MIN_RSA_BITS:  # type: ignore[union-attr]
+            return (_checked(keys),)  # raises
+        _RSA_PRIVATE_TYPES.add(kind)
+        return (keys,)  # type: ignore[return-value]
     if isinstance(keys, JweKeyring):
         return keys
-    if isinstance(keys, rsa.RSAPrivateKey):
-        return (_checked(keys),)
     return JweKeyring(keys)

@@ -9,15 +9,17 @@ __all__ = ["ALPHABET", "new_nonce"]
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _LIMIT = 256 - 256 % len(ALPHABET)  # rejection sampling keeps the 62 symbols uniform
+# Bytes from _LIMIT up are dropped, every other byte is mapped to its symbol: one
+# bytes.translate does the rejection sampling for a whole draw.
+_SYMBOLS = bytes(ord(ALPHABET[byte % len(ALPHABET)]) for byte in range(256))
+_REJECTED = bytes(range(_LIMIT, 256))
 
 
 def new_nonce(length: int = 16, *, random_bytes: Callable[[int], bytes] = os.urandom) -> str:
     """A uniformly random alphanumeric nonce of ``length`` characters."""
-    out: list[str] = []
+    if length <= 0:
+        return ""
+    out = bytes(random_bytes(length * 2)).translate(_SYMBOLS, _REJECTED)
     while len(out) < length:
-        for byte in random_bytes(length * 2):
-            if byte < _LIMIT:
-                out.append(ALPHABET[byte % 62])
-                if len(out) == length:
-                    break
-    return "".join(out)
+        out += bytes(random_bytes(length * 2)).translate(_SYMBOLS, _REJECTED)
+    return out[:length].decode("ascii")

@@ -10,9 +10,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from xbsec.errors import ConfigurationError
 
-__all__ = ["SIGNATURE_METHODS", "sign_message", "verify_message"]
+__all__ = ["SHA256", "SIGNATURE_METHODS", "padding_for", "sign_message", "verify_message"]
 
-_SHA256: Final = hashes.SHA256()
+SHA256: Final = hashes.SHA256()
+_SHA256: Final = SHA256
 _PKCS1V15: Final = padding.PKCS1v15()
 # RSASSA-PSS as Mastercard's signers offer it: SHA-256, MGF1-SHA-256, 32-byte salt.
 _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
@@ -21,7 +22,7 @@ _PADDINGS: Final[dict[str, padding.AsymmetricPadding]] = {"RSA-SHA256": _PKCS1V1
 SIGNATURE_METHODS: Final = frozenset(_PADDINGS)
 
 
-def _padding_for(method: str) -> padding.AsymmetricPadding:
+def padding_for(method: str) -> padding.AsymmetricPadding:
     try:
         return _PADDINGS[method]
     except KeyError:
@@ -33,13 +34,13 @@ def _padding_for(method: str) -> padding.AsymmetricPadding:
 def sign_message(private_key: rsa.RSAPrivateKey, message: bytes,
                  method: str = "RSA-SHA256") -> bytes:
     """Sign ``message`` with RSA-SHA256 (PKCS#1 v1.5) or RSA-PSS."""
-    return private_key.sign(message, _padding_for(method), _SHA256)
+    return private_key.sign(message, padding_for(method), _SHA256)
 
 
 def verify_message(public_key: rsa.RSAPublicKey, signature: bytes, message: bytes,
                    method: str = "RSA-SHA256") -> bool:
     """True if ``signature`` is a valid ``method`` signature of ``message``."""
-    pad = _padding_for(method)
+    pad = padding_for(method)
     try:
         public_key.verify(signature, message, pad, _SHA256)
     except InvalidSignature:

@@ -28,7 +28,13 @@ from xbsec.errors import ConfigurationError, PayloadError
 from xbsec.jose.keyring import DecryptionKeys, JweKeyring
 from xbsec.payload.field_config import FieldConfig, FieldLevelConfig, JweFieldConfig
 from xbsec.payload.field_paths import Root, get, object_at, put, remove, take
-from xbsec.payload.json_document import JsonValue, copy_json, dump_json, parse_json
+from xbsec.payload.json_document import (
+    JsonValue,
+    copy_json,
+    dump_copied_json,
+    dump_json,
+    parse_json,
+)
 from xbsec.payload.jwe_field_scheme import JweOpener, JweSealer
 from xbsec.payload.mastercard_scheme import MastercardOpener, MastercardSealer
 from xbsec.policy import SecurityPolicy
@@ -115,7 +121,7 @@ def encrypt_fields(
             plaintext = text if location == (0,) else None
             value = take(root, location)
             node = object_at(root, rule.target.bind(indices), rule.target.text)
-            sealer.seal(dump_json(value) if plaintext is None else plaintext, node)
+            sealer.seal(dump_copied_json(value) if plaintext is None else plaintext, node)
             text = None
     return EncryptedFields(root[0], sealer.headers())
 

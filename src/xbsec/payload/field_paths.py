@@ -99,6 +99,8 @@ class FieldPath:
     def find(self, root: Root) -> list[tuple[Location, tuple[int, ...]]]:
         """Every place the path names that holds a value (``null`` included), with the
         indices its ``[*]`` took there. Raises ``PayloadError`` as described above."""
+        if self._fixed is not None:
+            return self._find_fixed(root[0])
         frontier: list[tuple[JsonValue, Location, tuple[int, ...]]] = [(root[0], (0,), ())]
         for segment in self.segments:
             following: list[tuple[JsonValue, Location, tuple[int, ...]]] = []
@@ -122,6 +124,26 @@ class FieldPath:
                     following.append((node[segment], (*location, segment), bound))
             frontier = following
         return [(location, bound) for _, location, bound in frontier]
+
+    def _find_fixed(self, node: JsonValue) -> list[tuple[Location, tuple[int, ...]]]:
+        # A path without [*] names at most one place: walk straight to it.
+        for segment in self.segments:
+            if node is None:
+                return []
+            if isinstance(segment, str):
+                if not isinstance(node, dict):
+                    raise self._mismatch(node, "an object")
+                if segment not in node:
+                    return []
+                node = node[segment]
+            else:
+                if not isinstance(node, list):
+                    raise self._mismatch(node, "an array")
+                if segment >= len(node):  # type: ignore[operator]  # never None here
+                    return []
+                node = node[segment]  # type: ignore[index]
+        assert self._fixed is not None
+        return [(self._fixed, ())]
 
     def bind(self, indices: tuple[int, ...]) -> Location:
         """The location this path names when its ``[*]`` take ``indices`` (in order)."""
@@ -176,69 +198,13 @@ def _parse(text: str) -> tuple[Segment, ...]:
 # --- edits -----------------------------------------------------------------------------
 
 
-class _Member:
-    """The place of one member in an object."""
-
-    __slots__ = ("name", "owner")
-
-    def __init__(self, owner: dict[str, JsonValue], name: str) -> None:
-        self.owner = owner
-        self.name = name
-
-    def read(self) -> JsonValue:
-        return self.owner.get(self.name)
-
-    def write(self, value: JsonValue) -> None:
-        self.owner[self.name] = value
-
-    def take(self) -> JsonValue:
-        return self.owner.pop(self.name)
-
-
-class _Element:
-    """The place of one element in an array (or of the document in its root holder)."""
-
-    __slots__ = ("index", "owner")
-
-    def __init__(self, owner: list[JsonValue], index: int) -> None:
-        self.owner = owner
-        self.index = index
-
-    def read(self) -> JsonValue:
-        return self.owner[self.index]
-
-    def write(self, value: JsonValue) -> None:
-        self.owner[self.index] = value
-
-    def take(self) -> JsonValue:
-        # An element cannot go without shifting its neighbours: leave an empty object to be
-        # filled in place (field_config only allows in-place rules for such paths).
-        value = self.owner[self.index]
-        self.owner[self.index] = {}
-        return value
-
-
-def _slot(root: Root, location: Location, path_text: str) -> _Member | _Element:
-    """The place ``location`` names, creating missing or ``null`` parent objects."""
-    slot: _Member | _Element = _Element(root, 0)
-    for key in location[1:]:
-        node = slot.read()
-        if node is None and isinstance(key, str):
-            node = {}
-            slot.write(node)
-        if isinstance(key, str):
-            if not isinstance(node, dict):
-                raise _not(path_text, "an object", node)
-            slot = _Member(node, key)
-        else:
-            if not isinstance(node, list):
-                raise _not(path_text, "an array", node)
-            if key >= len(node):
-                raise PayloadError(
-                    f"field path {path_text!r} names an array element that is absent"
-                )
-            slot = _Element(node, key)
-    return slot
+def _parent(root: Root, location: Location) -> JsonValue:
+    """The container holding the value at a location that ``FieldPath.find`` returned (every
+    step of it exists, and none is ``null``)."""
+    node: JsonValue = root
+    for key in location[:-1]:
+        node = node[key]  # type: ignore[index]
+    return node
 
 
 def _not(path_text: str, expected: str, node: JsonValue) -> PayloadError:
@@ -249,29 +215,67 @@ def _not(path_text: str, expected: str, node: JsonValue) -> PayloadError:
 
 def get(root: Root, location: Location) -> JsonValue:
     """The value at a location that ``FieldPath.find`` returned."""
-    return _slot(root, location, "").read()
+    return _parent(root, location)[location[-1]]  # type: ignore[index]
 
 
 def take(root: Root, location: Location) -> JsonValue:
     """Remove and return the value at a location that ``FieldPath.find`` returned. The
     document itself or an array element is replaced by an empty object instead."""
-    return _slot(root, location, "").take()
+    owner = _parent(root, location)
+    key = location[-1]
+    if isinstance(key, str):
+        return owner.pop(key)  # type: ignore[union-attr, arg-type]
+    # An element cannot go without shifting its neighbours: leave an empty object to be
+    # filled in place (field_config only allows in-place rules for such paths).
+    value = owner[key]  # type: ignore[index]
+    owner[key] = {}  # type: ignore[index]
+    return value
 
 
 def remove(root: Root, location: Location) -> None:
     """Remove the value at a location that ``FieldPath.find`` returned (the document itself
     or an array element is emptied instead, as by ``take``)."""
-    _slot(root, location, "").take()
+    take(root, location)
+
+
+def _owner(root: Root, location: Location,
+           path_text: str) -> dict[str, JsonValue] | list[JsonValue]:
+    """The container that holds (or is to hold) the value at ``location``, creating missing
+    or ``null`` parent objects; ``PayloadError`` for anything else in the way."""
+    owner: dict[str, JsonValue] | list[JsonValue] = root
+    at: str | int = 0
+    for key in location[1:]:
+        node = _read(owner, at)
+        if isinstance(key, str):
+            if node is None:
+                node = {}
+                owner[at] = node  # type: ignore[index]
+            if not isinstance(node, dict):
+                raise _not(path_text, "an object", node)
+        else:
+            if not isinstance(node, list):
+                raise _not(path_text, "an array", node)
+            if key >= len(node):
+                raise PayloadError(
+                    f"field path {path_text!r} names an array element that is absent"
+                )
+        owner, at = node, key
+    return owner  # the root holder itself, for the document
+
+
+def _read(owner: dict[str, JsonValue] | list[JsonValue], key: str | int) -> JsonValue:
+    return owner.get(key) if isinstance(owner, dict) else owner[key]  # type: ignore[arg-type, index]
 
 
 def object_at(root: Root, location: Location, path_text: str) -> dict[str, JsonValue]:
     """The object at ``location``, created (with missing parent objects) when absent or
     ``null``. Anything else there is a ``PayloadError``."""
-    slot = _slot(root, location, path_text)
-    current = slot.read()
+    owner = _owner(root, location, path_text)
+    key = location[-1]
+    current = _read(owner, key)
     if current is None:
         current = {}
-        slot.write(current)
+        owner[key] = current  # type: ignore[index]
     if not isinstance(current, dict):
         raise _not(path_text, "an object", current)
     return current
@@ -281,12 +285,13 @@ def put(root: Root, location: Location, value: JsonValue, path_text: str) -> Non
     """Set the value at ``location`` (creating missing parent objects). An object already
     there takes an object's members (merged, as Mastercard's libraries do); anything else
     is replaced."""
-    slot = _slot(root, location, path_text)
-    current = slot.read()
+    owner = _owner(root, location, path_text)
+    key = location[-1]
+    current = _read(owner, key)
     if isinstance(current, dict) and isinstance(value, dict):
         current.update(value)
     else:
-        slot.write(value)
+        owner[key] = value  # type: ignore[index]
 
 
 def add_fields(node: dict[str, JsonValue], fields: Mapping[str, JsonValue]) -> None:

@@ -245,14 +245,20 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://", "redis+cluster://", "rediss+cluster://",
+                 "redis+sentinel://", "rediss+sentinel://")
+"""The URL schemes of a Redis deployment (``xbsec.stores.redis.connection.SCHEMES``)."""
+
+
 def token_store_from_setting(setting: str, *, path: str | os.PathLike[str],
                              redis_key: str) -> TokenStore:
-    """``memory``, ``file`` (at ``path``) or a ``redis://``/``rediss://``/``unix://`` URL."""
+    """``memory``, ``file`` (at ``path``) or a Redis URL: ``redis://``, ``rediss://``,
+    ``unix://``, or ``redis+cluster://``/``redis+sentinel://`` (``rediss+`` for TLS)."""
     if setting == "memory":
         return MemoryTokenStore()
     if setting == "file":
         return FileTokenStore(path)
-    if setting.startswith(("redis://", "rediss://", "unix://")):
+    if setting.startswith(REDIS_SCHEMES):
         try:
             from xbsec.stores.redis.tokens import RedisTokenStore
         except ImportError:

@@ -8,10 +8,12 @@
 The token set is one string value (its JSON, ``token_set.py``) under ``key``; it expires
 with the refresh token when the server said when, so Redis forgets tokens nobody can use.
 ``refresh_lock()`` is ``SET <key>:lock <random> NX PX <ttl>``, polled until it is free; it
-is released only by its holder (``WATCH``, compare, ``DEL``), and it expires by itself if
-the holder dies. While one instance refreshes, the others wait, then read its new tokens:
-the authorization server rotates refresh tokens and would revoke the family if two
-instances used the same one.
+is released only by its holder (``WATCH``, compare, ``DEL``; on a cluster, one Lua script
+that compares and deletes), and it expires by itself if the holder dies. Every command
+names one key, so the store works on a Redis Cluster (``redis+cluster://``) and behind
+Sentinel (``redis+sentinel://``) as on one server. While one instance refreshes, the
+others wait, then read its new tokens: the authorization server rotates refresh tokens and
+would revoke the family if two instances used the same one.
 
 As for every Redis store (``connection.py``): a store built from a URL has short timeouts,
 messages name Redis without its password, and any failure is an ``AuthorizationError`` that
@@ -26,13 +28,20 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import redis
 
 from xbsec.errors import AuthorizationError, ConfigurationError
 from xbsec.oauth2.token_set import TokenSet
-from xbsec.stores.redis.connection import failure_text, redact_url, sync_client
+from xbsec.stores.redis.connection import (
+    SyncClient,
+    close_client,
+    failure_text,
+    is_cluster,
+    redact_url,
+    sync_client,
+)
 
 __all__ = ["RedisTokenStore"]
 
@@ -40,6 +49,13 @@ _TIMEOUT: Final = 2.0
 _LOCK_TTL_MS: Final = 30_000
 _POLL: Final = 0.05
 _MAX_VALUE: Final = 256 * 1024
+# KEYS[1] lock key; ARGV[1] the holder's value: the lock is deleted only while it is theirs.
+_RELEASE: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
 
 
 class RedisTokenStore:
@@ -51,7 +67,7 @@ class RedisTokenStore:
     ``lock_timeout``: seconds to wait for another instance's refresh.
     """
 
-    def __init__(self, client_or_url: redis.Redis | str, *, key: str,
+    def __init__(self, client_or_url: SyncClient | str, *, key: str,
                  lock_timeout: float = 30.0) -> None:
         if not isinstance(key, str) or not key:
             raise ConfigurationError("a Redis token store needs a non-empty key")
@@ -59,22 +75,25 @@ class RedisTokenStore:
         self._lock_key = key + ":lock"
         self._lock_timeout = lock_timeout
         self._owns_client = isinstance(client_or_url, str)
+        client: SyncClient
         if isinstance(client_or_url, str):
             self._where = redact_url(client_or_url)
             # One immediate retry replaces a connection Redis closed while idle; every
             # command here may be repeated safely (GET, SET, DEL, SET NX of our own value).
-            client_or_url = sync_client(client_or_url, purpose="a token store", retries=1,
-                                        timeout=_TIMEOUT)
+            client = sync_client(client_or_url, purpose="a token store", retries=1,
+                                 timeout=_TIMEOUT)
         else:
             self._where = f"<{type(client_or_url).__name__}>"
-        self._client = client_or_url
+            client = client_or_url
+        self._client = client
+        self._release_script = client.register_script(_RELEASE) if is_cluster(client) else None
 
     @property
     def location(self) -> str:
         return f"{self._where} key {self.key}"
 
     @property
-    def client(self) -> redis.Redis:
+    def client(self) -> SyncClient:
         return self._client
 
     def _fail(self, exc: Exception) -> AuthorizationError:
@@ -133,7 +152,10 @@ class RedisTokenStore:
         # Delete the lock only while it is still ours: if it expired and another instance
         # took it, a plain DEL would free that instance's lock.
         try:
-            with self._client.pipeline() as pipe:
+            if self._release_script is not None:  # a cluster: one script on the lock's slot
+                self._release_script(keys=[self._lock_key], args=[mine])
+                return
+            with cast(redis.Redis, self._client).pipeline() as pipe:
                 pipe.watch(self._lock_key)  # type: ignore[no-untyped-call]  # redis-py stub gap
                 if pipe.get(self._lock_key) in (mine, mine.decode("ascii")):
                     pipe.multi()
@@ -152,7 +174,7 @@ class RedisTokenStore:
     def close(self) -> None:
         """Close the client if the store built it; a client passed in is left open."""
         if self._owns_client:
-            self._client.close()
+            close_client(self._client)
 
     def __repr__(self) -> str:
         return f"RedisTokenStore({self._where!r}, key={self.key!r})"
