@@ -40,6 +40,7 @@ from urllib.parse import parse_qsl
 
 import anyio.to_thread
 
+from xbsec._asgi import Disconnected, read_body, serve_lifespan
 from xbsec.contract import document_bytes
 from xbsec.documents import Format, dumps
 from xbsec.error_envelope import render_errors
@@ -78,10 +79,6 @@ _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _PARTNER_ID: Final = re.compile(r"[!-~]{1,35}")
 _MEDIA_TYPES: Final[dict[Format, bytes]] = {"json": b"application/json; charset=utf-8",
                                             "xml": b"application/xml; charset=utf-8"}
-
-
-class _Disconnected(Exception):
-    """The client went away before its body arrived: there is nobody to answer."""
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -140,14 +137,7 @@ class SandboxApp:
             await send({"type": "websocket.close", "code": 1003})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                self.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await serve_lifespan(receive, send, self.close)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
@@ -176,7 +166,7 @@ class SandboxApp:
                 if self.pushes is not None:
                     self.pushes()
             status, payload = reply.status, self._serialise(reply, fmt)
-        except _Disconnected:
+        except Disconnected:
             return
         except Refusal as refusal:
             status, extra = refusal.status, refusal.headers
@@ -219,19 +209,10 @@ class SandboxApp:
         if declared.isascii() and declared.isdigit() and (
                 len(declared) > 18 or int(declared) > self.max_body_bytes):
             raise self._too_large()
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Disconnected
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise self._too_large()
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        body = await read_body(receive, self.max_body_bytes)
+        if body is None:
+            raise self._too_large()
+        return body
 
     def _too_large(self) -> Refusal:
         return Refusal.one(413, "Body", INVALID_INPUT_LENGTH,

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from xbsec._asgi import Disconnected, read_body, serve_lifespan
 from xbsec.webhooks.receiver import AsyncWebhookReceiver, Delivery
 
 __all__ = ["WebhookApp"]
@@ -32,10 +33,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-
-class _Disconnected(Exception):
-    """The sender went away before its body arrived: there is nobody to answer."""
 
 
 class WebhookApp:
@@ -50,13 +47,7 @@ class WebhookApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await serve_lifespan(receive, send)
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
         elif scope["type"] == "websocket":
@@ -74,8 +65,8 @@ class WebhookApp:
                    for name, value in scope.get("headers", ())]
         limit = self.receiver.max_body_bytes
         try:
-            body = await _read_body(receive, limit)
-        except _Disconnected:
+            body = await read_body(receive, limit)
+        except Disconnected:
             return
         if body is None:
             await _answer(send, Delivery(413, reason="BODY_TOO_LARGE",
@@ -94,23 +85,6 @@ class WebhookApp:
                 if bytes(name).lower() == self.certificate_header and value:
                     return bytes(value).decode("latin-1")
         return None
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    """The body, or ``None`` as soon as it passes ``limit`` bytes."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _Disconnected
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 async def _answer(send: Send, delivery: Delivery,

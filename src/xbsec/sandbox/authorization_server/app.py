@@ -38,6 +38,7 @@ from urllib.parse import quote
 import anyio.to_thread
 from cryptography import x509
 
+from xbsec._asgi import Disconnected, read_body, serve_lifespan
 from xbsec.oauth2.error_fields import wire_description
 from xbsec.sandbox.authorization_server.authorize import (
     AuthorizationRequest,
@@ -204,7 +205,7 @@ class AuthorizationServer:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await serve_lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -265,19 +266,13 @@ class AuthorizationServer:
     async def _form(self, scope: Scope, receive: Receive) -> Form:
         if _media_type(scope) != _FORM_TYPE:
             raise InvalidRequestError(f"the body must be {_FORM_TYPE}")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":  # nobody will read the answer
-                raise InvalidRequestError("the body is incomplete")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.settings.max_body_bytes:
-                raise InvalidRequestError("the body is too large")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return read_form(b"".join(chunks))
+        try:
+            body = await read_body(receive, self.settings.max_body_bytes)
+        except Disconnected:  # nobody will read the answer
+            raise InvalidRequestError("the body is incomplete") from None
+        if body is None:
+            raise InvalidRequestError("the body is too large")
+        return read_form(body)
 
     # -- the token endpoint -----------------------------------------------------------------
 
@@ -414,11 +409,3 @@ class AuthorizationServer:
                             ).of(consumer.consumer_key)
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
