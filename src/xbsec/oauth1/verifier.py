@@ -155,9 +155,13 @@ class OAuth1Verifier:
         ``verified.replay_key`` for ``verified.replay_ttl`` seconds, and refuse the request
         with ``NonceReplayError`` if the key was already there.
         """
-        policy = self._policy
-        params = parse_authorization(authorization)
+        return self._authenticate_params(method, url, parse_authorization(authorization), body)
 
+    def _authenticate_params(self, method: str, url: str, params: Mapping[str, str],
+                             body: bytes) -> VerifiedRequest:
+        """``authenticate`` on a header already parsed by ``parse_authorization`` (the
+        gateway parses it once to learn the consumer, then tries each configured URL)."""
+        policy = self._policy
         signature_method = params["oauth_signature_method"]
         if signature_method not in policy.oauth1_signature_methods:
             raise InvalidAuthHeaderError(f"unsupported oauth_signature_method {signature_method!r}")
@@ -213,7 +217,7 @@ class OAuth1Verifier:
         return VerifiedRequest(consumer_key, nonce, timestamp, signature_method, variant,
                                f"oauth1:{consumer_key}:{nonce}", policy.oauth1_nonce_ttl)
 
-    def _verify_signature(self, method: str, url: str, params: dict[str, str],
+    def _verify_signature(self, method: str, url: str, params: Mapping[str, str],
                           signature: bytes, signature_method: str,
                           keys: list[_Key]) -> BaseStringVariant:
         oauth = [(k, v) for k, v in params.items() if k != "oauth_signature"]

@@ -39,8 +39,8 @@ import multiprocessing
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import urlsplit
 
@@ -156,7 +156,6 @@ class _RequestLine:
 class _Identity:
     consumer: Consumer
     auth: str
-    authorization: str
     complete: bool
     """Authenticated already (tokens); OAuth 1.0a is complete once verified over the body."""
     replay_key: str = ""
@@ -165,6 +164,8 @@ class _Identity:
     """OAuth 1.0a: the configured URL the signature verified for."""
     variant: str = ""
     """OAuth 1.0a: the base-string construction it verified under."""
+    oauth1_params: Mapping[str, str] = field(default_factory=dict)
+    """OAuth 1.0a: the header's parameters, parsed once."""
 
 
 def _request_line(scope: Scope) -> _RequestLine:
@@ -578,21 +579,20 @@ class XBSGateway:
 
             params = parse_authorization(authorization)
             return _Identity(self._consumer(params["oauth_consumer_key"]), "oauth1",
-                             authorization, complete=False)
+                             complete=False, oauth1_params=params)
         if scheme not in (None, "bearer"):
             raise InvalidAuthHeaderError("the Authorization scheme is neither OAuth nor Bearer")
         if _JWT_SHAPE.match(credentials):
             checked = self.tokens.authenticate(authorization)
             return _Identity(self._consumer(checked.consumer_key), "request-token",
-                             authorization, complete=True, replay_key=checked.replay_key or "",
+                             complete=True, replay_key=checked.replay_key or "",
                              replay_ttl=checked.replay_ttl)
         if self.access_tokens is not None and _TOKEN68.fullmatch(credentials):
             if not self._balance(line):
                 raise AccessDeniedError("access tokens are for the Balance APIs only "
                                         "(SPEC §6.4)")
             consumer_key = self.access_tokens.validate(credentials, path=line.path)
-            return _Identity(self._consumer(consumer_key), "access-token", authorization,
-                             complete=True)
+            return _Identity(self._consumer(consumer_key), "access-token", complete=True)
         if scheme is None:
             raise InvalidAuthHeaderError("the Authorization scheme is neither OAuth nor Bearer")
         # SPEC §5.4 step 1: a Bearer value that is not a JWS is a 401, not §2.7's 400.
@@ -603,8 +603,8 @@ class XBSGateway:
         last: SignatureError | None = None
         for base in self.external_urls:  # the signature must hold for a configured URL
             try:
-                verified = self.oauth1.authenticate(line.method, base + line.target,
-                                                    identity.authorization, body)
+                verified = self.oauth1._authenticate_params(
+                    line.method, base + line.target, identity.oauth1_params, body)
                 break
             except SignatureError as exc:
                 last = exc
