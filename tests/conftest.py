@@ -1,4 +1,5 @@
-"""Shared fixtures. Vector files are data kept outside the project (../shared/), loaded here."""
+"""Shared fixtures. Vector files are data kept outside the project (../shared/, or where
+``XBSEC_SHARED_DIR`` points), loaded here; without them the run stops at once, by name."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from xbsec.sandbox.conformance import ENVIRONMENT_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("XBSEC_SHARED_DIR") or ROOT.parent / "shared").resolve()
 WYCHEPROOF = SHARED / "vectors" / "wycheproof"
 PEER = SHARED / "peer-vectors"
 
@@ -49,14 +50,24 @@ def sandbox_answers_match_the_contract() -> Iterator[_Violations]:
         handler.found)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The vectors and the reference app's bodies are part of what the suite proves: a run
+    # without them is refused, not skipped test by test.
+    if not SHARED.is_dir():
+        raise pytest.UsageError(
+            f"the shared test data is not at {SHARED}: keep it beside the project "
+            "(../shared) or point XBSEC_SHARED_DIR at it")
+
+
 def _require(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"vector data not found at {path} (expected ../shared beside the project)")
+        pytest.fail(f"test data not found at {path} (in the shared data, {SHARED})",
+                    pytrace=False)
     return path
 
 
 def load_wycheproof(name: str) -> dict[str, Any]:
-    """A Wycheproof file from ../shared/vectors/wycheproof/ (skips, loudly, when absent)."""
+    """A Wycheproof file from ../shared/vectors/wycheproof/."""
     return json.loads(_require(WYCHEPROOF / name).read_text())  # type: ignore[no-any-return]
 
 

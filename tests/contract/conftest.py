@@ -12,8 +12,7 @@ REFAPP = SHARED / "xbs-contract" / "examples" / "refapp"
 
 
 def refapp_dir() -> Path:
-    """../shared/xbs-contract/examples/refapp (skips, loudly, when absent)."""
+    """../shared/xbs-contract/examples/refapp."""
     if not REFAPP.is_dir():
-        pytest.skip(f"reference app bodies not found at {REFAPP} (expected ../shared beside "
-                    "the project)")
+        pytest.fail(f"the reference app's bodies are not at {REFAPP}", pytrace=False)
     return REFAPP
