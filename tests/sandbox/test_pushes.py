@@ -19,7 +19,9 @@ from tests.sandbox.conftest import FakeClock
 from tests.sandbox.samples import (
     PARTNER,
     V0,
+    confirmation,
     new_payment,
+    new_proposal,
     reasons,
     rfi_request_id,
     scoped_client,
@@ -29,8 +31,11 @@ from tests.sandbox.samples import (
 from xbsec.contract import request_validator
 from xbsec.contract.notifications import OPERATIONS
 from xbsec.sandbox import SandboxApp, create_sandbox_app
-from xbsec.sandbox.pushes import carded_rates_due, due_status_changes
+from xbsec.sandbox.proposals import CANCELLATION_SECONDS
+from xbsec.sandbox.pushes import carded_rates_due, due_quote_cancellations, due_status_changes
+from xbsec.sandbox.timestamps import iso_timestamp
 from xbsec.sandbox.triggers import RETURN_SECONDS, SETTLEMENT_SECONDS
+from xbsec.webhooks import StatusChangeEvent, parse_event
 
 pytestmark = pytest.mark.anyio
 
@@ -81,6 +86,11 @@ def scan(app: SandboxApp, now: float) -> int:
         return due_status_changes(db, now)
 
 
+def quote_scan(app: SandboxApp, now: float) -> int:
+    with app.store.transaction(write=True) as db:
+        return due_quote_cancellations(db, now)
+
+
 async def test_a_status_set_by_the_control_endpoint_is_pushed_in_the_real_shape(
         http: httpx.AsyncClient, database: Path, waker: Waker) -> None:
     payment = await new_payment(http, "REF-A")
@@ -128,8 +138,6 @@ async def test_statuses_reached_by_the_schedule_are_pushed_once_with_their_own_t
     assert {p["payment_id"] for p in pushes} == {returned["id"], rejected["id"]}
     assert held["id"] not in {p["payment_id"] for p in pushes}
     success = pushes[0]["body"]
-    from xbsec.sandbox.timestamps import iso_timestamp
-
     assert success["eventTimestamp"] == iso_timestamp(created + SETTLEMENT_SECONDS)
     assert pushes[2]["body"]["payment"]["return_status"]["Message"]
 
@@ -161,6 +169,50 @@ async def test_a_cancellation_is_pushed_and_so_is_its_requests_cancellation(
     history = (await http.get(f"{V0}/rfi/requests/{request_id}")).json()
     assert [e["eventType"] for e in history["requestStatus"]["requestHistory"]] == [
         "REQUEST_CREATED", "REQUEST_CANCELLED"]
+
+
+async def test_a_confirmed_quotes_cancellation_is_pushed_once_it_is_done(
+        http: httpx.AsyncClient, pushing: SandboxApp, database: Path,
+        clock: FakeClock) -> None:
+    reference = "REF-Q"
+    proposal_id = await new_proposal(http, transaction_reference=reference)
+    confirmed = await send(http, "POST", f"{V0}/quotes/confirmations",
+                           confirmation(reference, proposal_id))
+    assert confirmed.status_code == 200, confirmed.text
+    asked = clock.now
+    cancelled = await send(http, "POST", f"{V0}/quotes/cancellations",
+                           confirmation(reference, proposal_id))
+    assert cancelled.status_code == 200, cancelled.text
+    assert quote_scan(pushing, clock.now) == 0
+    assert outbox(database) == []  # neither the confirmation nor the asking is pushed
+    clock.advance(CANCELLATION_SECONDS)
+    assert quote_scan(pushing, clock.now) == 1
+    assert quote_scan(pushing, clock.now + 60) == 0
+    (push,) = outbox(database)
+    assert (push["kind"], push["partner"], push["payment_id"]) == ("statusChange", PARTNER, None)
+    pushed = push["body"]
+    assert (pushed["eventRef"], pushed["eventType"], pushed["transactionReference"]) == (
+        f"{proposal_id}-CANCELLED", "QUOTE", reference)
+    assert pushed["eventTimestamp"] == iso_timestamp(asked + CANCELLATION_SECONDS)
+    # The quote as its retrieval answers it, even when the push loop sees it late.
+    url = f"{V0}/quotes/{reference}/proposals/{proposal_id}"
+    assert pushed["quote"] == (await http.get(url)).json()
+    assert pushed["quote"]["quote"]["cancelStatus"]["status"] == "CANCELLED"
+    event = parse_event(pushed)
+    assert isinstance(event, StatusChangeEvent)
+    assert (event.event_type, event.status) == ("QUOTE", "CANCELLED")
+
+
+async def test_a_cancellation_asked_while_pushes_were_off_is_not_pushed(
+        client: httpx.AsyncClient, app: SandboxApp, database: Path, clock: FakeClock) -> None:
+    proposal_id = await new_proposal(client, transaction_reference="REF-QOFF")
+    for path in ("confirmations", "cancellations"):
+        answer = await send(client, "POST", f"{V0}/quotes/{path}",
+                            confirmation("REF-QOFF", proposal_id))
+        assert answer.status_code == 200, answer.text
+    clock.advance(CANCELLATION_SECONDS)
+    assert quote_scan(app, clock.now) == 0
+    assert outbox(database) == []
 
 
 async def test_each_event_of_a_request_for_information_is_pushed(

@@ -29,7 +29,7 @@ that has not opted in to the service's mandatory confirmation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from xbsec.sandbox.business_errors import (
     DECLINE,
@@ -38,12 +38,18 @@ from xbsec.sandbox.business_errors import (
     RESOURCE_UNKNOWN,
     Refusal,
 )
+from xbsec.sandbox.outbox import set_mark
 from xbsec.sandbox.proposals import StoredProposal, find_proposal
 from xbsec.sandbox.request import Reply, Request
 from xbsec.sandbox.store import Store
 from xbsec.sandbox.timestamps import iso_timestamp
 
-__all__ = ["cancel_confirmed_quote", "confirm_quote", "retrieve_confirmed_quote"]
+__all__ = ["QUOTE_CANCELLATION", "cancel_confirmed_quote", "confirm_quote",
+           "confirmed_quote_view", "retrieve_confirmed_quote"]
+
+QUOTE_CANCELLATION: Final = "quoteCancellation"
+"""The push mark of a cancellation asked while pushes were on: ``PENDING``, then
+``CANCELLED`` once its push is in the outbox."""
 
 
 def _identifiers(document: Any, *roots: str) -> tuple[str, str]:
@@ -98,6 +104,8 @@ def cancel_confirmed_quote(request: Request, store: Store) -> Reply:
                               "Cancellation not permitted on this transaction")
         db.execute("UPDATE proposals SET cancelled_at = ? WHERE proposal_id = ?",
                    (request.now, proposal_id))
+        if request.pushes:  # pushed once done (xbsec.sandbox.pushes.due_quote_cancellations)
+            set_mark(db, QUOTE_CANCELLATION, proposal_id, "PENDING")
     return Reply({"transactionReference": reference, "status": "PENDING",
                   "proposalId": proposal_id})
 
@@ -107,12 +115,17 @@ def _status(status: str, at: float) -> dict[str, Any]:
 
 
 def retrieve_confirmed_quote(request: Request, store: Store) -> Reply:
-    now = request.now
     with store.transaction(write=False) as db:
         proposal = find_proposal(db, request.partner_id, request.params["proposal_id"])
     if (proposal is None or proposal.confirmed_at is None
             or proposal.transaction_reference != request.params["transaction_reference"]):
         raise Refusal.one(404, "proposalId", RESOURCE_UNKNOWN, "no such confirmed quote")
+    return Reply(confirmed_quote_view(proposal, request.now))
+
+
+def confirmed_quote_view(proposal: StoredProposal, now: float) -> dict[str, Any]:
+    """A confirmed quote as its retrieval answers it at ``now`` (and its push carries it)."""
+    assert proposal.confirmed_at is not None
     offer = proposal.proposal
     quote: dict[str, Any] = {"proposalId": proposal.proposal_id,
                              "confirmStatus": _status("CONFIRMED", proposal.confirmed_at)}
@@ -135,6 +148,5 @@ def retrieve_confirmed_quote(request: Request, store: Store) -> Reply:
                        "creditedAmount": offer["credited_amount"],
                        "principalAmount": offer["principal_amount"],
                        "confirmationExpiryTime": offer["confirmation_expiry_time"]}]})
-    return Reply({"transactionReference": proposal.transaction_reference,
-                  "resourceType": "quote", "created": iso_timestamp(proposal.created_at),
-                  "quote": quote})
+    return {"transactionReference": proposal.transaction_reference, "resourceType": "quote",
+            "created": iso_timestamp(proposal.created_at), "quote": quote}

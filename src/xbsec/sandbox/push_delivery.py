@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from xbsec.sandbox.outbox import Due, attempt_failed, delivered, take
-from xbsec.sandbox.pushes import carded_rates_due, due_status_changes
+from xbsec.sandbox.pushes import carded_rates_due, due_quote_cancellations, due_status_changes
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -107,6 +107,7 @@ class PushSender:
         with self.store.transaction(write=True) as db:
             now = self.clock()
             due_status_changes(db, now)
+            due_quote_cancellations(db, now)
             carded_rates_due(db, self.partners(), now)
         attempts = 0
         while not self._stop.is_set():

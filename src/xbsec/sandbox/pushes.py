@@ -11,16 +11,21 @@ unreadable (FIDELITY §2 rows 20-23; SPEC §9, §13 item 7)::
     a payment becomes SUCCESS, REJECTED or        statusChange  <payment id>-<status>
     RETURNED: by its schedule, by the control
     endpoint, or by a cancellation
+    a confirmed quote's cancellation is done      statusChange  <proposal id>-CANCELLED
+                                                  (QUOTE)
     a request for information is opened,          rfi           <request id>-<n>, n its
     answered, or cancelled with its payment       (encrypted)   event in the history
     an account validation answers                 accountValidation  <refId>
     a partner's carded rates of a new UTC day     cardedRate    rates-<partner>-<YYYYMMDD>
 
 Chosen: a new payment (``PENDING``) is not pushed, as the answer to its creation says as
-much; a payment's push carries the payment as ``retrieve_payment`` answers it at the time
-of the change. The status a schedule reaches is pushed when the sandbox's push loop sees
-it (``due_status_changes``, within a second), with the time of the change as its
-``eventTimestamp``; a payment made while pushes were off is never pushed by its schedule.
+much, and neither is a quote's confirmation or the asking of its cancellation (``PENDING``),
+for the same reason. A payment's push carries the payment as ``retrieve_payment`` answers
+it at the time of the change, a quote's the confirmed quote as its retrieval does. The
+status a schedule reaches is pushed when the sandbox's push loop sees it
+(``due_status_changes``, ``due_quote_cancellations``, within a second), with the time of
+the change as its ``eventTimestamp``; a payment made, or a cancellation asked, while
+pushes were off is never pushed by its schedule.
 Every push of an event has one ``eventRef``: a push is in the outbox once.
 """
 
@@ -32,13 +37,15 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from xbsec.sandbox.carded_rates import rates_document
+from xbsec.sandbox.confirmations import QUOTE_CANCELLATION, confirmed_quote_view
 from xbsec.sandbox.lifecycle import payment_view
 from xbsec.sandbox.outbox import enqueue, mark, set_mark
+from xbsec.sandbox.proposals import CANCELLATION_SECONDS, find_proposal
 from xbsec.sandbox.timestamps import iso_timestamp
 from xbsec.sandbox.triggers import RETURN_SECONDS
 
-__all__ = ["account_validation_pushed", "carded_rates_due", "due_status_changes",
-           "status_pushed", "statuses_caught_up"]
+__all__ = ["account_validation_pushed", "carded_rates_due", "due_quote_cancellations",
+           "due_status_changes", "status_pushed", "statuses_caught_up"]
 
 _SCHEDULE: Final = {"SUCCESS": ("SUCCESS",), "REJECTED": ("REJECTED",),
                     "RETURNED": ("SUCCESS", "RETURNED"), "HOLD": ()}
@@ -97,6 +104,27 @@ def due_status_changes(db: sqlite3.Connection, now: float) -> int:
         (now, RETURN_SECONDS, now)).fetchall()
     for row in rows:
         statuses_caught_up(db, row, now)
+    return len(rows)
+
+
+def due_quote_cancellations(db: sqlite3.Connection, now: float) -> int:
+    """Push every confirmed quote's cancellation that is done and was not pushed; how many."""
+    rows = db.execute(
+        "SELECT p.partner_id, p.proposal_id, p.cancelled_at FROM push_marks AS m"
+        " JOIN proposals AS p"
+        " ON p.proposal_id = m.key WHERE m.kind = ? AND m.value = 'PENDING'"
+        " AND p.cancelled_at + ? <= ?",
+        (QUOTE_CANCELLATION, CANCELLATION_SECONDS, now)).fetchall()
+    for partner_id, proposal_id, cancelled_at in rows:
+        proposal = find_proposal(db, partner_id, proposal_id)
+        assert proposal is not None  # the join found it
+        done = cancelled_at + CANCELLATION_SECONDS
+        enqueue(db, "statusChange", partner_id,
+                {"eventRef": f"{proposal_id}-CANCELLED", "eventType": "QUOTE",
+                 "eventTimestamp": iso_timestamp(done), "partnerId": partner_id,
+                 "transactionReference": proposal.transaction_reference,
+                 "quote": confirmed_quote_view(proposal, done)}, now)
+        set_mark(db, QUOTE_CANCELLATION, proposal_id, "CANCELLED")
     return len(rows)
 
 
