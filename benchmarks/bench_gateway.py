@@ -19,11 +19,8 @@ variant), or the run fails.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +33,7 @@ from typing import Any
 import httpx
 
 from benchmarks.harness import Result
+from benchmarks.processes import ClientProcesses, free_port, stop
 
 VARIANTS = ("bare", "plain", "encrypted")
 PLAIN_ROW = "Gateway on loopback: OAuth 1.0a, plain (req/s)"
@@ -47,12 +45,6 @@ QUOTE = {"quoterequest": {
     "payment_amount": {"amount": "100.00", "currency": "USD"},
     "payment_origination_country": "USA", "payment_type": "P2P",
     "quote_type": {"forward": {"receiver_currency": "EUR", "fees_included": "false"}}}}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _serve_bare(database: str, port: int) -> None:
@@ -83,16 +75,6 @@ def _start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL,
                                 cwd=Path(__file__).resolve().parents[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _prepare(base_url: str, loaded: Any, variant: str,
@@ -164,42 +146,6 @@ def _warm_up(urls: dict[str, str], profile: str, count: int = 30) -> None:
                 raise RuntimeError(error)
 
 
-class _Clients:
-    """``count`` client processes that start each measurement together."""
-
-    def __init__(self, profile: str, count: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.barrier = context.Barrier(count)
-        self.results = context.Queue()
-        self.commands = [context.Queue() for _ in range(count)]
-        self.processes = [context.Process(target=_client, args=(profile, queue, self.barrier,
-                                                                 self.results), daemon=True)
-                          for queue in self.commands]
-        for process in self.processes:
-            process.start()
-
-    def measure(self, base_url: str, variant: str, count: int) -> float:
-        """Requests per second of one variant, ``count`` requests per client."""
-        for queue in self.commands:
-            queue.put((base_url, variant, count))
-        outcomes = [self.results.get(timeout=300) for _ in self.processes]
-        errors = [detail for kind, detail in outcomes if kind == "error"]
-        if errors:
-            raise RuntimeError(errors[0])
-        spans = [detail for _, detail in outcomes]
-        elapsed = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
-        return float(sum(answered for _, _, answered in spans) / elapsed)
-
-    def close(self) -> None:
-        for queue in self.commands:
-            queue.put(None)
-        for process in self.processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-                process.join()
-
-
 def results(*, requests_per_client: int = 400, clients: int = 4,
             rounds: int = 3) -> list[Result]:
     """Two rows: plain OAuth 1.0a and the encrypted round trip, each against the bare app."""
@@ -209,7 +155,7 @@ def results(*, requests_per_client: int = 400, clients: int = 4,
     processes: list[subprocess.Popen[bytes]] = []
     try:
         project = init_project(folder / "project")
-        gateway_port, bare_port = _free_port(), _free_port()
+        gateway_port, bare_port = free_port(), free_port()
         beside = Path(sys.executable).with_name("xbsec")
         xbsec = str(beside) if beside.exists() else shutil.which("xbsec") or "xbsec"
         logs = folder / "gateway.log", folder / "bare.log"
@@ -226,7 +172,7 @@ def results(*, requests_per_client: int = 400, clients: int = 4,
         _wait_until_answering(urls["plain"] + "/health", processes[0], logs[0])
         _wait_until_answering(urls["bare"] + "/health", processes[1], logs[1])
         _warm_up(urls, str(project.profile))
-        load = _Clients(str(project.profile), clients)
+        load = ClientProcesses(_client, (str(project.profile),), clients)
         try:
             rates: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
             for _ in range(rounds):  # interleaved, so that drift hits every variant alike
@@ -237,7 +183,7 @@ def results(*, requests_per_client: int = 400, clients: int = 4,
             load.close()
     finally:
         for process in processes:
-            _stop(process)
+            stop(process)
         shutil.rmtree(folder, ignore_errors=True)
     bare = statistics.median(rates["bare"])
     note = (f"POST quotes on loopback, {clients} client processes x {requests_per_client} "

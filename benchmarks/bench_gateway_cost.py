@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -41,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import Result
+from benchmarks.processes import ClientProcesses, free_port, stop
 
 PARTNER = "BENCH_1"
 PATH = f"/send/v1/partners/{PARTNER}/crossborder/quotes"
@@ -185,44 +184,6 @@ def _client(folder: str, port: int, cpus: list[int] | None, commands: Any, barri
             results.put(("error", f"{variant}: {exc!r}"))
 
 
-class _Load:
-    def __init__(self, folder: Path, port: int, clients: int, cpus: list[int] | None) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.barrier = context.Barrier(clients)
-        self.results = context.Queue()
-        self.commands = [context.Queue() for _ in range(clients)]
-        self.processes = [context.Process(target=_client, daemon=True, args=(
-            str(folder), port, cpus, queue, self.barrier, self.results))
-            for queue in self.commands]
-        for process in self.processes:
-            process.start()
-
-    def measure(self, variant: str, count: int) -> float:
-        for queue in self.commands:
-            queue.put((variant, count))
-        outcomes = [self.results.get(timeout=300) for _ in self.processes]
-        errors = [detail for kind, detail in outcomes if kind == "error"]
-        if errors:
-            raise RuntimeError(errors[0])
-        spans = [detail for _, detail in outcomes]
-        elapsed = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
-        return float(sum(n for _, _, n in spans) / elapsed)
-
-    def close(self) -> None:
-        for queue in self.commands:
-            queue.put(None)
-        for process in self.processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(folder: Path, mode: str, port: int, workers: int,
            cpus: list[int] | None) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "uvicorn", "--factory",
@@ -246,16 +207,6 @@ def _serve(folder: Path, mode: str, port: int, workers: int,
                                    f"{(folder / f'{mode}-{workers}.log').read_text()[-2000:]}"
                                    ) from None
             time.sleep(0.05)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _crypto_bound(folder: Path) -> tuple[float, float]:
@@ -314,17 +265,17 @@ def results(*, requests_per_client: int = 400, clients: int = 3,
             for mode, variant, workers in plans:
                 server_cpus = cores[:workers] if len(cores) > workers else None
                 client_cpus = cores[workers:] if len(cores) > workers else None
-                port = _free_port()
+                port = free_port()
                 (folder / "url").write_text(f"http://127.0.0.1:{port}")
                 process = _serve(folder, mode, port, workers, server_cpus)
-                load = _Load(folder, port, clients, client_cpus)
+                load = ClientProcesses(_client, (str(folder), port, client_cpus), clients)
                 try:
                     load.measure(variant, 30)  # warm up: imports, SQLite's first pages
                     rates.setdefault((variant, workers), []).append(
                         load.measure(variant, requests_per_client))
                 finally:
                     load.close()
-                    _stop(process)
+                    stop(process)
                 (folder / "gateway.db").unlink(missing_ok=True)
         verify, jwe_bound = _crypto_bound(folder)
     finally:

@@ -32,8 +32,9 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_gateway import _free_port, _start, _stop
+from benchmarks.bench_gateway import _start
 from benchmarks.harness import Result
+from benchmarks.processes import free_port, stop
 
 ROW = "Push receiver on loopback: mTLS, JSON, dedupe in Redis (deliveries/s)"
 
@@ -154,7 +155,7 @@ def results(*, deliveries_per_client: int = 400, clients: int = 2,
     processes: list[subprocess.Popen[bytes]] = []
     try:
         project = init_project(folder / "project").folder
-        redis_port, receiver_port, echo_port = _free_port(), _free_port(), _free_port()
+        redis_port, receiver_port, echo_port = free_port(), free_port(), free_port()
         beside = Path(sys.executable).with_name("xbsec")
         xbsec = str(beside) if beside.exists() else shutil.which("xbsec") or "xbsec"
         logs = folder / "redis.log", folder / "receiver.log", folder / "echo.log"
@@ -176,7 +177,7 @@ def results(*, deliveries_per_client: int = 400, clients: int = 2,
                                             clients, deliveries_per_client))
     finally:
         for process in reversed(processes):
-            _stop(process)
+            stop(process)
         shutil.rmtree(folder, ignore_errors=True)
     echo, receiver = statistics.median(rates["echo"]), statistics.median(rates["receiver"])
     return [Result(ROW, receiver, echo, "bare mutual-TLS echo", None, {},
