@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xbsec import SigningError
 from xbsec.oauth1 import base_uri, param_string, pct, signature_base_string
@@ -43,6 +47,12 @@ def test_pct_is_rfc3986() -> None:
     assert pct("AZaz09-._~") == "AZaz09-._~"
     assert pct(" !*'()+/:=&%") == "%20%21%2A%27%28%29%2B%2F%3A%3D%26%25"
     assert pct("é€") == "%C3%A9%E2%82%AC"
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09+/=-._~ !%é"), max_size=24) | st.text(max_size=24))
+def test_pct_fast_paths_equal_quote(text: str) -> None:
+    # Alphanumeric and base64 text skip quote(); what they give must not change.
+    assert pct(text) == quote(text, safe="")
     assert js_encode_uri_component("!*'() ") == "!*'()%20"
 
 

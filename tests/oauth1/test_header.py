@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xbsec import InvalidAuthHeaderError
 from xbsec.oauth1 import format_authorization, parse_authorization
+from xbsec.oauth1.header import _params, _parse_simple, _split_strict
 
 GOOD = ('OAuth oauth_consumer_key="ck!x",oauth_nonce="n",oauth_timestamp="1",'
         'oauth_signature_method="RSA-SHA256",oauth_version="1.0",oauth_body_hash="a+/=",'
@@ -83,3 +86,36 @@ def test_the_strict_path_also_refuses_duplicates_and_strangers() -> None:
     with pytest.raises(InvalidAuthHeaderError, match="unexpected parameter foo"):
         parse_authorization(base + ',foo="bar"')
     assert parse_authorization(base) == parse_authorization(GOOD)
+
+
+_NAMES = st.sampled_from(["oauth_nonce", "oauth_timestamp", "oauth_consumer_key",
+                          "oauth_signature", "realm", " oauth_version", "\toauth_body_hash",
+                          "foo", "a=b", "", "oauth_x"])
+_VALUES = (st.text(alphabet=st.sampled_from("aZ9+/=-%2F,"), max_size=8)
+           | st.text(alphabet=st.sampled_from('aZ9+/=%2F", \\'), max_size=8))
+_SEPARATORS = st.sampled_from([",", ", ", ",\t", " ,", ",,", ""])
+# Mostly pieces a signer could send, so that most headers are accepted by both paths.
+_PIECES = (st.tuples(st.sampled_from(["oauth_nonce", "oauth_timestamp", "oauth_body_hash",
+                                      "oauth_consumer_key", "oauth_signature", "realm"]),
+                     st.text(alphabet=st.sampled_from("aZ9+/=-%2F,!"), max_size=8),
+                     st.sampled_from([",", ", "]))
+           | st.tuples(_NAMES, _VALUES, _SEPARATORS))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=6),
+       st.sampled_from(['"', '"', "", "x"]))
+def test_the_fast_path_agrees_with_the_strict_one(pieces: list[tuple[str, str, str]],
+                                                  end: str) -> None:
+    # What the string-operation path accepts, the regular-expression path accepts the same;
+    # what it refuses, that path refuses too (it may name another fault first).
+    body = "".join(f'{name}="{value}"{separator}' for name, value, separator in pieces)
+    value = "OAuth " + body.lstrip(" \t").rstrip(", \t") + end  # as after the scheme
+    try:
+        fast = _parse_simple(value, 6)
+    except InvalidAuthHeaderError:
+        with pytest.raises(InvalidAuthHeaderError):
+            _params(_split_strict(value, 6))
+        return
+    if fast is not None:
+        assert fast == _params(_split_strict(value, 6))

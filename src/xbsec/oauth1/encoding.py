@@ -17,10 +17,14 @@ def pct(value: str) -> str:
 
     ``quote`` with no extra safe characters keeps exactly the RFC 3986 unreserved set, which
     equals Mastercard's Java (``URLEncoder`` plus fix-ups) and Python encoders (SPEC §2.5).
-    Nonces and timestamps are alphanumeric, so they skip ``quote``'s per-byte loop.
+    Nonces and timestamps are alphanumeric, and body hashes standard base64, so they skip
+    ``quote``'s per-byte loop.
     """
-    if value.isalnum() and value.isascii():
-        return value
+    if value.isascii():
+        if value.isalnum():
+            return value
+        if value.replace("+", "a").replace("/", "a").replace("=", "a").isalnum():
+            return pct_base64(value)
     return quote(value, safe="")
 
 

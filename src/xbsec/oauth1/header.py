@@ -38,17 +38,22 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 def _parse_simple(value: str, pos: int) -> dict[str, str] | None:
     """The common shape, parsed in one pass with string operations.
 
-    ``None`` when anything is unusual (a comma inside a quoted realm, say): the caller then
+    ``value`` ends with a quote, so ``value[pos:-1]`` split at ``",`` gives one
+    ``name="value`` piece per parameter (a value holds no quote). ``None`` when anything is
+    unusual (white space before a comma, a comma inside a quoted realm, say): the caller then
     takes the strict, regular-expression path, which also says where a bad header breaks.
     """
+    if value[-1] != '"':
+        return None
     params: dict[str, str] = {}
     realm = False
-    for part in value[pos:].split(","):
-        name, sep, quoted = part.strip(" \t").partition("=")
-        inner = quoted[1:-1]
-        if (not sep or len(quoted) < 2 or quoted[0] != '"' or quoted[-1] != '"'
-                or '"' in inner or "\\" in inner
-                or (name not in _KNOWN_NAMES and not _NAME.fullmatch(name))):
+    for piece in value[pos:-1].split('",'):
+        name, sep, inner = piece.partition('="')
+        if name not in _KNOWN_NAMES:
+            name = name.lstrip(" \t")  # white space after a comma
+            if not _NAME.fullmatch(name):
+                return None
+        if not sep or '"' in inner or "\\" in inner:
             return None
         if name in params or (realm and name == "realm"):
             raise InvalidAuthHeaderError(f"parameter {name} appears more than once")
@@ -128,10 +133,13 @@ def parse_authorization(value: str | None) -> dict[str, str]:
     value = value.strip(" \t")
     if not value.strip():
         raise InvalidAuthHeaderError("the Authorization header is missing")
-    scheme = _SCHEME.match(value)
-    if scheme is None:
-        raise InvalidAuthHeaderError("the Authorization scheme is not OAuth")
-    pos = scheme.end()
+    if value.startswith("OAuth ") and value[6:7] not in (" ", "\t"):
+        pos = 6  # as every signer spells it: no pattern needed
+    else:
+        scheme = _SCHEME.match(value)
+        if scheme is None:
+            raise InvalidAuthHeaderError("the Authorization scheme is not OAuth")
+        pos = scheme.end()
     if pos == len(value):
         raise InvalidAuthHeaderError("the OAuth Authorization header has no parameters")
     if value.endswith(","):
