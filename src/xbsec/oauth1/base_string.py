@@ -32,7 +32,7 @@ back to the ``rfc5849`` reading for the others (``signing_base_string``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, unquote_to_bytes, urlparse, urlsplit
@@ -280,7 +280,10 @@ def signature_base_string(method: str, url: str, oauth_params: Iterable[tuple[st
     # pct() maps character by character, so pct("k=v&...") is the pct of each piece joined
     # by the encoded separators; the pieces repeat and are cached.
     pairs = _ordered_pairs(query, list(oauth_params), variant, encode_oauth=encode_oauth)
-    encoded = "%26".join(f"{_pct_cached(k)}%3D{_pct_cached(v)}" for k, v in pairs)
+    # Nonces and timestamps are alphanumeric and new each time: not worth a cache entry.
+    encoded = "%26".join([
+        f"{_pct_cached(k)}%3D{v if v.isalnum() and v.isascii() else _pct_cached(v)}"
+        for k, v in pairs])
     return f"{method.upper()}&{_encoded_base_uri(url.partition('?')[0], variant)}&{encoded}"
 
 
@@ -298,7 +301,8 @@ def signing_base_string(method: str, url: str, oauth_params: Sequence[tuple[str,
     return signature_base_string(method, url, oauth_params, "rfc5849", encode_oauth=False)
 
 
-def verification_base_strings(method: str, url: str, oauth_params: Sequence[tuple[str, str]],
+def verification_base_strings(method: str, url: str,
+                              oauth_params: Collection[tuple[str, str]],
                               variants: Iterable[BaseStringVariant],
                               ) -> Iterator[tuple[BaseStringVariant, str]]:
     """The distinct base strings a verifier tries, in order, each with its construction

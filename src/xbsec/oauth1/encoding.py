@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 from urllib.parse import quote
 
@@ -40,4 +40,4 @@ def js_encode_uri_component(value: str) -> str:
 
 def body_hash(body: bytes) -> str:
     """base64(SHA-256(body)), standard alphabet with padding; computed for every method."""
-    return base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
+    return binascii.b2a_base64(hashlib.sha256(body).digest(), newline=False).decode("ascii")

@@ -220,7 +220,9 @@ class OAuth1Verifier:
     def _verify_signature(self, method: str, url: str, params: Mapping[str, str],
                           signature: bytes, signature_method: str,
                           keys: list[_Key]) -> BaseStringVariant:
-        oauth = [(k, v) for k, v in params.items() if k != "oauth_signature"]
+        unsigned = dict(params)
+        del unsigned["oauth_signature"]
+        oauth = unsigned.items()
         try:
             candidates = verification_base_strings(
                 method, url, oauth, self._policy.oauth1_base_string_variants)
