@@ -79,13 +79,19 @@ def test_scheme_alone_has_no_parameters() -> None:
 
 
 def test_the_strict_path_also_refuses_duplicates_and_strangers() -> None:
-    # A comma inside a quoted realm sends the header down the strict path.
-    base = GOOD.replace("OAuth ", 'OAuth realm="a,b",')
+    # White space before a comma sends the header down the strict path.
+    base = GOOD.replace(",", " ,")
+    assert _parse_simple(base, len("OAuth ")) is None
     with pytest.raises(InvalidAuthHeaderError, match="oauth_nonce appears more than once"):
-        parse_authorization(base + ',oauth_nonce="again"')
+        parse_authorization(base + ' ,oauth_nonce="again"')
     with pytest.raises(InvalidAuthHeaderError, match="unexpected parameter foo"):
-        parse_authorization(base + ',foo="bar"')
+        parse_authorization(base + ' ,foo="bar"')
     assert parse_authorization(base) == parse_authorization(GOOD)
+
+
+def test_a_comma_inside_a_quoted_realm_is_part_of_it() -> None:
+    header = GOOD.replace("OAuth ", 'OAuth realm="a,b",')
+    assert parse_authorization(header) == parse_authorization(GOOD)
 
 
 _NAMES = st.sampled_from(["oauth_nonce", "oauth_timestamp", "oauth_consumer_key",
