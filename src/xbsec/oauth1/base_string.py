@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl, quote, unquote, unquote_to_bytes, urlparse, urlsplit
 
 from xbsec.errors import SigningError
@@ -254,6 +254,12 @@ def _encoded_base_uri(url: str, variant: BaseStringVariant) -> str:
     return pct(base_uri(url, variant))
 
 
+_PLAIN_NAMES: Final = frozenset({
+    "oauth_body_hash", "oauth_consumer_key", "oauth_nonce", "oauth_signature_method",
+    "oauth_timestamp", "oauth_version"})
+"""Parameter names that percent-encoding leaves as they are."""
+
+
 @lru_cache(maxsize=4096)
 def _pct_cached(value: str) -> str:
     # Base URIs, consumer keys and query parameters repeat from request to request.
@@ -280,9 +286,11 @@ def signature_base_string(method: str, url: str, oauth_params: Iterable[tuple[st
     # pct() maps character by character, so pct("k=v&...") is the pct of each piece joined
     # by the encoded separators; the pieces repeat and are cached.
     pairs = _ordered_pairs(query, list(oauth_params), variant, encode_oauth=encode_oauth)
-    # Nonces and timestamps are alphanumeric and new each time: not worth a cache entry.
+    # The OAuth names need no encoding; nonces and timestamps are alphanumeric and new each
+    # time: not worth a cache entry.
     encoded = "%26".join([
-        f"{_pct_cached(k)}%3D{v if v.isalnum() and v.isascii() else _pct_cached(v)}"
+        f"{k if k in _PLAIN_NAMES else _pct_cached(k)}%3D"
+        f"{v if v.isalnum() and v.isascii() else _pct_cached(v)}"
         for k, v in pairs])
     return f"{method.upper()}&{_encoded_base_uri(url.partition('?')[0], variant)}&{encoded}"
 
