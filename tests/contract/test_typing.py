@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.typecheck import mypy_strict
+
 CASES = Path(__file__).with_name("typing_cases")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _mypy(case: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MYPYPATH": str(ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(CASES / case)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300)
+    return mypy_strict(CASES / case)
 
 
 @pytest.mark.slow
