@@ -3,52 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.sandbox.partner_keys import Keys, partner_keys
 from tests.sandbox.samples import KYC, OTHER_PARTNER, PARTNER, TRANSFER
 from xbsec import AsyncXBSClient
 from xbsec.client import ClientPipeline, Encryption, OAuth1Auth
 from xbsec.documents import Format
 from xbsec.errors import BusinessError, GatewayError
-from xbsec.keys import generate_rsa_key, self_signed_certificate, spki_sha256_hex
 from xbsec.oauth1 import OAuth1Signer
 from xbsec.policy import SecurityPolicy
 from xbsec.sandbox import create_sandbox_app
 from xbsec.server.gateway import XBSGateway
-from xbsec.server.registry import Consumer, Registry
 
 pytestmark = pytest.mark.anyio
 
 CONSUMER_KEY = "sandbox-consumer!" + "0" * 16
 
 
-@dataclass
-class Keys:
-    signing: Any
-    client_encryption: Any
-    client_encryption_certificate: Any
-    mastercard_encryption: Any
-    registry: Registry
-
-
 @pytest.fixture(scope="module")
 def keys() -> Keys:
-    signing = generate_rsa_key()
-    client_key = generate_rsa_key()
-    client_certificate = self_signed_certificate(client_key, common_name="client encryption")
-    mastercard_key = generate_rsa_key()
-    consumer = Consumer(
-        consumer_key=CONSUMER_KEY, environment="sandbox", partner_ids=frozenset({PARTNER}),
-        signing_certificates=(self_signed_certificate(signing, common_name="partner"),),
-        client_encryption_keys={spki_sha256_hex(client_key): client_key},
-        mastercard_encryption_certificate=self_signed_certificate(
-            mastercard_key, common_name="mastercard encryption"))
-    return Keys(signing, client_key, client_certificate, mastercard_key, Registry([consumer]))
+    return partner_keys(CONSUMER_KEY, PARTNER)
 
 
 @pytest.fixture

@@ -19,16 +19,15 @@ import httpx
 import pytest
 
 from tests.contract.conftest import refapp_dir
+from tests.sandbox.partner_keys import Keys, partner_keys
 from xbsec import AsyncXBSClient
 from xbsec.client import ClientPipeline, Encryption, OAuth1Auth
 from xbsec.documents import Format, document_format, loads
 from xbsec.error_envelope import parse_errors
-from xbsec.keys import generate_rsa_key, self_signed_certificate, spki_sha256_hex
 from xbsec.oauth1 import OAuth1Signer
 from xbsec.policy import SecurityPolicy
 from xbsec.sandbox import create_sandbox_app
 from xbsec.server.gateway import XBSGateway
-from xbsec.server.registry import Consumer, Registry
 
 pytestmark = pytest.mark.anyio
 
@@ -45,28 +44,9 @@ QUOTE = {"transaction_reference": "081700000000000QTE", "sender_account_uri": "t
          "quote_type": {"forward": {"fees_included": "true", "receiver_currency": "MAD"}}}
 
 
-@dataclass
-class Keys:
-    signing: Any
-    client_encryption: Any
-    client_encryption_certificate: Any
-    mastercard_encryption: Any
-    registry: Registry
-
-
 @pytest.fixture(scope="module")
 def keys() -> Keys:
-    signing, client_key, mastercard_key = generate_rsa_key(), generate_rsa_key(), \
-        generate_rsa_key()
-    consumer = Consumer(
-        consumer_key=CONSUMER_KEY, environment="sandbox", partner_ids=frozenset({PARTNER}),
-        signing_certificates=(self_signed_certificate(signing, common_name="partner"),),
-        client_encryption_keys={spki_sha256_hex(client_key): client_key},
-        mastercard_encryption_certificate=self_signed_certificate(
-            mastercard_key, common_name="mastercard encryption"))
-    return Keys(signing, client_key,
-                self_signed_certificate(client_key, common_name="client encryption"),
-                mastercard_key, Registry([consumer]))
+    return partner_keys(CONSUMER_KEY, PARTNER)
 
 
 @dataclass
